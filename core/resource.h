@@ -1,0 +1,46 @@
+/*
+ * resource.h - the URL layout of an endpoint: every ACME resource and the
+ * path that names it, below {base_url}/{endpoint}.  The router parses with
+ * this table and the handlers build URLs with it, so the two cannot drift.
+ */
+#ifndef ACME_RESOURCE_H
+#define ACME_RESOURCE_H
+
+#include <stddef.h>
+
+enum resource {
+	RES_DIRECTORY,		/* directory */
+	RES_NEW_NONCE,		/* new-nonce */
+	RES_NEW_ACCOUNT,	/* new-account */
+	RES_ACCOUNT,		/* acct/{id} */
+	RES_ACCOUNT_ORDERS,	/* acct/{id}/orders */
+	RES__MAX,
+	RES_INVALID = RES__MAX
+};
+
+/* Longest endpoint name and resource id in a path. */
+#define ROUTE_NAME_MAX	63
+#define ROUTE_ID_MAX	64
+
+struct route {
+	enum resource	 res;
+	char		 endpoint[ROUTE_NAME_MAX + 1];
+	char		 id[ROUTE_ID_MAX + 1];	/* "" if the resource has none */
+};
+
+/*
+ * Parses a path below the base URL ("/{endpoint}/{resource...}").  Returns 1
+ * and fills out, or 0 if the path names nothing.  Only the characters of
+ * endpoint names and random identifiers are accepted; anything else
+ * (percent-encoding, dot segments, empty segments) is not a resource.
+ */
+int	 route_parse(const char *path, struct route *out);
+/* 1 if s is a valid endpoint name: [a-z0-9][a-z0-9_-]{0,62}. */
+int	 endpoint_name_valid(const char *s);
+/*
+ * The URL of a resource: ep_url is "{base_url}/{endpoint}"; id is required
+ * exactly when the resource has one.  Returns a malloc'd string or NULL.
+ */
+char	*resource_url(const char *ep_url, enum resource res, const char *id);
+
+#endif

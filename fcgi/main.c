@@ -1,0 +1,489 @@
+/*
+ * main.c - the acme-fcgi process.
+ *
+ * Three ways to run:
+ *  - spawned by a web server (mod_fcgid, lighttpd bin-path, spawn-fcgi) with
+ *    the FastCGI listening socket on fd 0: one worker on it;
+ *  - standalone with --listen: a supervisor preforks --workers workers on one
+ *    socket and restarts any that dies;
+ *  - as a plain CGI program: one request from the environment and stdin.
+ *
+ * Workers block SIGTERM except while waiting for a connection or the next
+ * request on a kept connection (ppoll), so a signal never interrupts a
+ * request: in-flight work finishes, then the worker exits.
+ */
+#include "autoconfig.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "db.h"
+#include "fcgi.h"
+#include "log.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG	SYSCONFDIR "/acme-fcgi.conf"
+#define LISTEN_BACKLOG	1024
+/* A worker that dies this soon after start is restarted only after a pause. */
+#define RESPAWN_FAST	2
+/* Workers get this long to finish in-flight requests on shutdown. */
+#define DRAIN_SECONDS	30
+
+static volatile sig_atomic_t	 got_stop;
+static volatile sig_atomic_t	 got_hup;
+static volatile sig_atomic_t	 got_chld;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		got_chld = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: acme-fcgi [-c config] [-l address] [-w workers]\n"
+	    "       acme-fcgi [-c config] --init-db | --check | --version\n"
+	    "  -c, --config PATH    configuration file (default $ACME_FCGI_CONFIG or %s)\n"
+	    "  -l, --listen ADDR    standalone: HOST:PORT, [IPv6]:PORT or unix:/path\n"
+	    "  -w, --workers N      standalone: worker processes\n"
+	    "      --init-db        create or migrate the database, then exit\n"
+	    "  -t, --check          check the configuration and database, then exit\n"
+	    "  -V, --version        print the version\n", DEFAULT_CONFIG);
+}
+
+/* Installs handlers for the signals we act on; blocks them (see ppoll). */
+static void
+signals_setup(sigset_t *waitmask)
+{
+	struct sigaction	sa;
+	sigset_t		block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGHUP);
+	sigdelset(waitmask, SIGCHLD);
+}
+
+static struct db *
+open_db(const struct config *cfg)
+{
+	struct db	*db;
+	char		 err[512];
+
+	if ((db = db_open(cfg->database, cfg->busy_timeout, 1, err, sizeof(err))) == NULL)
+		log_err("database %s: %s", cfg->database, err);
+	return db;
+}
+
+/* Answers one request from io with srv. */
+static void
+serve_one(struct acme_server *srv, struct io *io)
+{
+	struct req	r;
+	struct resp	rs;
+
+	resp_init(&rs);
+	if (!req_read(io, srv->cfg, &r)) {
+		log_err("serve_one: request could not be read");
+		rs.status = 500;
+		memset(&r, 0, sizeof(r));
+		resp_write(io, &r, &rs);
+		resp_free(&rs);
+		return;
+	}
+	dispatch(srv, &r, &rs);
+	if (!resp_write(io, &r, &rs))
+		log_warn("serve_one: response could not be written (client gone)");
+	req_free(&r);
+	resp_free(&rs);
+}
+
+/* Waits until fd is readable or a signal arrives; 1 if readable. */
+static int
+wait_readable(int fd, const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (got_stop)
+		return 0;
+	return ppoll(&pfd, 1, NULL, waitmask) > 0;
+}
+
+/*
+ * A worker: serves FastCGI requests on listen_fd until told to stop.  We
+ * accept connections ourselves (the listening socket is non-blocking and
+ * shared by all workers) and hand each to libfcgi, which reads the
+ * request from it; a kept connection (FCGI_KEEP_CONN) is reused.
+ */
+static int
+worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
+{
+	struct acme_server	 srv;
+	struct db		*db;
+	FCGX_Request		 fr;
+	struct io		 io = { &fr };
+	int			 fd;
+
+	if ((db = open_db(cfg)) == NULL)
+		return 1;
+	if (!acme_server_init(&srv, cfg, db)) {
+		db_close(db);
+		return 1;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+		log_err("worker: libfcgi initialisation failed");
+		db_close(db);
+		return 1;
+	}
+	fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+	while (!got_stop) {
+		if (fr.ipcFd < 0) {
+			if (!wait_readable(listen_fd, waitmask))
+				continue;
+			if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+				continue;	/* another worker won, or the client left */
+			fr.ipcFd = fd;
+		} else if (!wait_readable(fr.ipcFd, waitmask))
+			continue;
+		if (FCGX_Accept_r(&fr) < 0)
+			continue;	/* connection closed or broken: drop it */
+		serve_one(&srv, &io);
+		req_drain(&io);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	db_close(db);
+	return 0;
+}
+
+/* Opens a listening socket for "HOST:PORT", "[V6]:PORT" or "unix:/path". */
+static int
+listen_on(const char *addr)
+{
+	struct addrinfo		 hints, *res = NULL;
+	struct sockaddr_un	 sun;
+	char			 host[256], *port;
+	int			 fd = -1, one = 1, rc;
+
+	if (strncmp(addr, "unix:", 5) == 0) {
+		if (strlen(addr + 5) >= sizeof(sun.sun_path)) {
+			log_err("listen: %s: path too long", addr);
+			return -1;
+		}
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		strcpy(sun.sun_path, addr + 5);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+			goto syserr;
+		unlink(sun.sun_path);	/* a stale socket from a previous run */
+		if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+		    chmod(sun.sun_path, 0660) < 0)
+			goto syserr;
+	} else {
+		snprintf(host, sizeof(host), "%s", addr);
+		if ((port = strrchr(host, ':')) == NULL) {
+			log_err("listen: %s: expected HOST:PORT or unix:/path", addr);
+			return -1;
+		}
+		*port++ = '\0';
+		if (host[0] == '[' && port - host >= 3 && port[-2] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		if ((rc = getaddrinfo(host[0] != '\0' ? host : NULL, port, &hints, &res)) != 0) {
+			log_err("listen: %s: %s", addr, gai_strerror(rc));
+			return -1;
+		}
+		if ((fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0)) < 0)
+			goto syserr;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, res->ai_addr, res->ai_addrlen) < 0)
+			goto syserr;
+		freeaddrinfo(res);
+		res = NULL;
+	}
+	if (listen(fd, LISTEN_BACKLOG) < 0)
+		goto syserr;
+	return fd;
+syserr:
+	log_err("listen: %s: %s", addr, strerror(errno));
+	if (res != NULL)
+		freeaddrinfo(res);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+struct slot {
+	pid_t	pid;
+	time_t	started;
+};
+
+static pid_t
+spawn(const struct config *cfg, int fd, const sigset_t *waitmask)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(worker(cfg, fd, waitmask));
+	if (pid < 0)
+		log_err("spawn: fork: %s", strerror(errno));
+	return pid;
+}
+
+/* Standalone: prefork workers on one socket, restart the dead, drain on stop. */
+static int
+supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitmask)
+{
+	struct slot	*slots;
+	unsigned	 n = cfg->workers, alive;
+	pid_t		 pid;
+	int		 status;
+	time_t		 deadline = 0;
+
+	if ((slots = calloc(n, sizeof(*slots))) == NULL)
+		return 1;
+	for (;;) {
+		if (got_hup && !got_stop) {
+			struct config	fresh;
+			char		err[512];
+
+			got_hup = 0;
+			config_defaults(&fresh);
+			if (config_load(&fresh, cfgpath, err, sizeof(err)) &&
+			    config_check(&fresh, err, sizeof(err))) {
+				/* Workers pick the new configuration up as they restart. */
+				free(fresh.listen);
+				fresh.listen = cfg->listen;
+				cfg->listen = NULL;
+				fresh.workers = n;
+				config_free(cfg);
+				*cfg = fresh;
+				log_set_level(cfg->log_level);
+				log_info("configuration reloaded; restarting workers");
+				for (unsigned i = 0; i < n; i++)
+					if (slots[i].pid > 0)
+						kill(slots[i].pid, SIGTERM);
+			} else {
+				log_err("reload: %s; keeping the running configuration", err);
+				config_free(&fresh);
+			}
+		}
+		got_chld = 0;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			for (unsigned i = 0; i < n; i++)
+				if (slots[i].pid == pid) {
+					if (!got_stop && (!WIFEXITED(status) ||
+					    WEXITSTATUS(status) != 0))
+						log_err("worker %ld died (%s %d)", (long)pid,
+						    WIFSIGNALED(status) ? "signal" : "exit",
+						    WIFSIGNALED(status) ? WTERMSIG(status) :
+						    WEXITSTATUS(status));
+					slots[i].pid = 0;
+				}
+		if (got_stop && deadline == 0) {
+			deadline = time(NULL) + DRAIN_SECONDS;
+			for (unsigned i = 0; i < n; i++)
+				if (slots[i].pid > 0)
+					kill(slots[i].pid, SIGTERM);
+		}
+		alive = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (slots[i].pid == 0 && !got_stop) {
+				/* A crash loop must not spin the CPU. */
+				if (time(NULL) - slots[i].started < RESPAWN_FAST)
+					sleep(1);
+				slots[i].started = time(NULL);
+				slots[i].pid = spawn(cfg, fd, waitmask);
+			}
+			alive += slots[i].pid > 0;
+		}
+		if (got_stop && alive == 0)
+			break;
+		if (got_stop && time(NULL) >= deadline) {
+			log_warn("workers did not finish in %d s; killing them", DRAIN_SECONDS);
+			for (unsigned i = 0; i < n; i++)
+				if (slots[i].pid > 0)
+					kill(slots[i].pid, SIGKILL);
+		}
+		if (!got_chld && !got_hup) {
+			struct timespec ts = { 1, 0 };
+			sigset_t m = *waitmask;
+
+			pselect(0, NULL, NULL, NULL, &ts, &m);
+		}
+	}
+	free(slots);
+	log_info("stopped");
+	return 0;
+}
+
+/* Plain CGI: one request from the environment and stdin. */
+static int
+cgi(const struct config *cfg)
+{
+	struct acme_server	 srv;
+	struct db		*db;
+	struct io		 io = { NULL };
+
+	if ((db = open_db(cfg)) == NULL || !acme_server_init(&srv, cfg, db)) {
+		fputs("Status: 500 Internal Server Error\r\n\r\n", stdout);
+		db_close(db);
+		return 1;
+	}
+	serve_one(&srv, &io);
+	db_close(db);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "init-db", no_argument, NULL, 'I' },
+		{ "check", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	 cfg;
+	const char	*cfgpath = getenv("ACME_FCGI_CONFIG");
+	const char	*listen_arg = NULL, *workers_arg = NULL;
+	char		 err[512];
+	int		 ch, init_only = 0, check_only = 0, fd, rc;
+	sigset_t	 waitmask;
+	struct db	*db;
+
+	while ((ch = getopt_long(argc, argv, "c:l:w:tVh", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'l':
+			listen_arg = optarg;
+			break;
+		case 'w':
+			workers_arg = optarg;
+			break;
+		case 'I':
+			init_only = 1;
+			break;
+		case 't':
+			check_only = 1;
+			break;
+		case 'V':
+			puts(PACKAGE_STRING);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (cfgpath == NULL || *cfgpath == '\0')
+		cfgpath = DEFAULT_CONFIG;
+
+	log_init("acme-fcgi", 0, LOG_LVL_INFO);
+	config_defaults(&cfg);
+	if (!config_load(&cfg, cfgpath, err, sizeof(err)) ||
+	    (listen_arg != NULL && !config_set(&cfg, "listen", listen_arg, err, sizeof(err))) ||
+	    (workers_arg != NULL && !config_set(&cfg, "workers", workers_arg, err, sizeof(err))) ||
+	    !config_check(&cfg, err, sizeof(err))) {
+		log_err("configuration: %s", err);
+		config_free(&cfg);
+		return 1;
+	}
+	log_init("acme-fcgi", cfg.log_syslog, cfg.log_level);
+
+	if (init_only || check_only || cfg.listen != NULL) {
+		/* Create or migrate once, before any worker exists. */
+		if ((db = open_db(&cfg)) == NULL) {
+			config_free(&cfg);
+			return 1;
+		}
+		db_close(db);
+		if (init_only || check_only) {
+			if (check_only)
+				printf("%s: configuration and database are usable\n", cfgpath);
+			config_free(&cfg);
+			return 0;
+		}
+	}
+
+	signals_setup(&waitmask);
+	if (cfg.listen != NULL) {
+		if ((fd = listen_on(cfg.listen)) < 0) {
+			config_free(&cfg);
+			return 1;
+		}
+		log_info("listening on %s with %u workers", cfg.listen, cfg.workers);
+		rc = supervise(&cfg, cfgpath, fd, &waitmask);
+		if (strncmp(cfg.listen, "unix:", 5) == 0)
+			unlink(cfg.listen + 5);
+	} else if (!FCGX_IsCGI())
+		rc = worker(&cfg, 0, &waitmask);	/* spawned: socket on fd 0 */
+	else if (getenv("GATEWAY_INTERFACE") != NULL)
+		rc = cgi(&cfg);
+	else {
+		log_err("not started by a web server (no FastCGI socket on fd 0, "
+		    "no CGI environment); use --listen to run standalone");
+		rc = 1;
+	}
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,580 @@
+#include "autoconfig.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "log.h"
+#include "schema.h"
+
+/*
+ * Every statement, named once.  Prepared on first use and kept for the life
+ * of the connection, so a CGI process pays only for what it runs.
+ */
+enum stmt {
+	STMT_SECRET_GET,
+	STMT_SECRET_INIT,
+	STMT_NONCE_CONSUME,
+	STMT_NONCE_PRUNE,
+	STMT_ENDPOINT_GET,
+	STMT_EAB_GET,
+	STMT_ACCOUNT_BY_UID,
+	STMT_ACCOUNT_BY_KEY,
+	STMT_ACCOUNT_INSERT,
+	STMT_ACCOUNT_UPDATE,
+	STMT__MAX
+};
+
+#define ACCOUNT_COLS \
+	"id, uid, endpoint_id, eab_key_id, jwk, thumbprint, contact, " \
+	"tos_agreed, status, created"
+
+static const char *const stmt_sql[STMT__MAX] = {
+	[STMT_SECRET_GET] =
+	    "SELECT value FROM secrets WHERE name = ?1",
+	[STMT_SECRET_INIT] =
+	    "INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)",
+	[STMT_NONCE_CONSUME] =
+	    "INSERT INTO nonces (id, expires) VALUES (?1, ?2)",
+	[STMT_NONCE_PRUNE] =
+	    "DELETE FROM nonces WHERE expires < ?1",
+	[STMT_ENDPOINT_GET] =
+	    "SELECT id, name, eab_required, status FROM endpoints WHERE name = ?1",
+	[STMT_EAB_GET] =
+	    "SELECT k.id, k.kid, k.endpoint_id, k.hmac, k.reusable, k.status, "
+	    "(SELECT count(*) FROM accounts a WHERE a.eab_key_id = k.id) "
+	    "FROM eab_keys k WHERE k.kid = ?1",
+	[STMT_ACCOUNT_BY_UID] =
+	    "SELECT " ACCOUNT_COLS " FROM accounts WHERE uid = ?1",
+	[STMT_ACCOUNT_BY_KEY] =
+	    "SELECT " ACCOUNT_COLS " FROM accounts "
+	    "WHERE endpoint_id = ?1 AND thumbprint = ?2",
+	[STMT_ACCOUNT_INSERT] =
+	    "INSERT INTO accounts (uid, endpoint_id, eab_key_id, jwk, thumbprint, "
+	    "contact, tos_agreed, status, created) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[STMT_ACCOUNT_UPDATE] =
+	    "UPDATE accounts SET contact = ?2, tos_agreed = ?3, status = ?4 "
+	    "WHERE id = ?1",
+};
+
+struct db {
+	sqlite3		*conn;
+	sqlite3_stmt	*stmt[STMT__MAX];
+	int		 in_txn;
+};
+
+static const char *const endpoint_status_names[EP__MAX] = {
+	"active", "deactivated"
+};
+static const char *const eab_status_names[EAB__MAX] = {
+	"active", "revoked"
+};
+static const char *const account_status_names[ACCT__MAX] = {
+	"valid", "deactivated", "revoked"
+};
+
+/* Index of s in names, or -1. */
+static int
+status_index(const char *const *names, int n, const unsigned char *s)
+{
+	for (int i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], (const char *)s) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+account_status_name(enum account_status s)
+{
+	return s < ACCT__MAX ? account_status_names[s] : "invalid";
+}
+
+int
+db_schema_version(void)
+{
+	return db_schema_latest;
+}
+
+/* The prepared, reset statement s, or NULL (logged). */
+static sqlite3_stmt *
+stmt(struct db *db, enum stmt s)
+{
+	if (db->stmt[s] == NULL) {
+		if (sqlite3_prepare_v3(db->conn, stmt_sql[s], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmt[s], NULL) != SQLITE_OK) {
+			log_err("db: prepare statement %d: %s", (int)s,
+			    sqlite3_errmsg(db->conn));
+			return NULL;
+		}
+		return db->stmt[s];
+	}
+	sqlite3_reset(db->stmt[s]);
+	sqlite3_clear_bindings(db->stmt[s]);
+	return db->stmt[s];
+}
+
+/* Steps a statement that returns no row; SQLITE_DONE, SQLITE_CONSTRAINT or error. */
+static int
+step_done(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return SQLITE_DONE;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return SQLITE_CONSTRAINT;
+	log_err("%s: sqlite3_step: %s", what, sqlite3_errmsg(db->conn));
+	return rc;
+}
+
+static int
+exec(struct db *db, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_err("%s: %s", what, msg != NULL ? msg : sqlite3_errmsg(db->conn));
+		sqlite3_free(msg);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+user_version(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+set_user_version(struct db *db, int v)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	return exec(db, sql, "db: set user_version");
+}
+
+/*
+ * Lays down the schema of a new database or migrates an old one.  Runs under
+ * BEGIN IMMEDIATE and re-reads the version inside, so that processes starting
+ * together do the work once.
+ */
+static int
+db_migrate(struct db *db, char *err, size_t errlen)
+{
+	int v;
+
+	if ((v = user_version(db)) == db_schema_latest)
+		return 1;
+	if (!db_begin(db)) {
+		snprintf(err, errlen, "cannot lock the database to create its schema");
+		return 0;
+	}
+	if ((v = user_version(db)) < 0)
+		goto fail;
+	if (v > db_schema_latest) {
+		snprintf(err, errlen, "database schema version %d is newer than "
+		    "this program's (%d)", v, db_schema_latest);
+		db_rollback(db);
+		return 0;
+	}
+	if (v == 0) {
+		if (!exec(db, db_schema_sql, "db: create schema") ||
+		    !set_user_version(db, db_schema_latest))
+			goto fail;
+	} else
+		for (const struct db_migration *m = db_migrations; m->version != 0; m++) {
+			if (m->version <= v)
+				continue;
+			if (!exec(db, m->sql, "db: migrate") ||
+			    !set_user_version(db, m->version))
+				goto fail;
+			log_info("db: migrated schema to version %d", m->version);
+		}
+	if (!db_commit(db))
+		goto fail;
+	return 1;
+fail:
+	db_rollback(db);
+	snprintf(err, errlen, "creating or migrating the schema failed: %s",
+	    sqlite3_errmsg(db->conn));
+	return 0;
+}
+
+struct db *
+db_open(const char *path, unsigned busy_timeout_ms, int create, char *err,
+    size_t errlen)
+{
+	struct db	*db;
+	struct stat	 sb;
+	int		 fd, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* Create the file ourselves, so that it is never readable by others. */
+	if (create && (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
+	if (stat(path, &sb) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (sb.st_mode & (S_IROTH | S_IWOTH)) {
+		snprintf(err, errlen, "%s is readable or writable by others; "
+		    "run chmod o-rwx on it", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &db->conn, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, db->conn != NULL ?
+		    sqlite3_errmsg(db->conn) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->conn, (int)busy_timeout_ms);
+	sqlite3_extended_result_codes(db->conn, 1);
+	if (!exec(db, "PRAGMA journal_mode = WAL", "db: journal_mode") ||
+	    !exec(db, "PRAGMA synchronous = FULL", "db: synchronous") ||
+	    !exec(db, "PRAGMA foreign_keys = ON", "db: foreign_keys")) {
+		snprintf(err, errlen, "%s: cannot set up the connection: %s", path,
+		    sqlite3_errmsg(db->conn));
+		goto fail;
+	}
+	if (!db_migrate(db, err, errlen))
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (int i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(db->stmt[i]);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+int
+db_begin(struct db *db)
+{
+	if (!exec(db, "BEGIN IMMEDIATE", "db_begin"))
+		return 0;
+	db->in_txn = 1;
+	return 1;
+}
+
+int
+db_commit(struct db *db)
+{
+	if (!exec(db, "COMMIT", "db_commit")) {
+		db_rollback(db);
+		return 0;
+	}
+	db->in_txn = 0;
+	return 1;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->in_txn || !sqlite3_get_autocommit(db->conn))
+		exec(db, "ROLLBACK", "db_rollback");
+	db->in_txn = 0;
+}
+
+enum db_rc
+db_secret_get(struct db *db, const char *name, uint8_t *buf, size_t len)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc = DB_ERROR;
+	int		 r;
+
+	if ((st = stmt(db, STMT_SECRET_GET)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((size_t)sqlite3_column_bytes(st, 0) == len) {
+			memcpy(buf, sqlite3_column_blob(st, 0), len);
+			rc = DB_OK;
+		} else
+			log_err("db_secret_get: %s has the wrong length", name);
+	} else if (r == SQLITE_DONE)
+		rc = DB_NOTFOUND;
+	else
+		log_err("db_secret_get: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum db_rc
+db_secret_init(struct db *db, const char *name, uint8_t *buf, size_t len)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_SECRET_INIT)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, buf, (int)len, SQLITE_STATIC);
+	if (step_done(db, st, "db_secret_init") != SQLITE_DONE)
+		return DB_ERROR;
+	return db_secret_get(db, name, buf, len);
+}
+
+enum db_rc
+db_nonce_consume(struct db *db, const uint8_t *id, size_t len, int64_t expires)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_NONCE_CONSUME)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, id, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, expires);
+	switch (step_done(db, st, "db_nonce_consume")) {
+	case SQLITE_DONE:
+		return DB_OK;
+	case SQLITE_CONSTRAINT:
+		return DB_CONFLICT;
+	default:
+		return DB_ERROR;
+	}
+}
+
+int
+db_nonce_prune(struct db *db, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_NONCE_PRUNE)) == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, now);
+	return step_done(db, st, "db_nonce_prune") == SQLITE_DONE;
+}
+
+/* Copies a text column into a fixed buffer of size n. */
+static void
+col_copy(sqlite3_stmt *st, int col, char *buf, size_t n)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	snprintf(buf, n, "%s", s != NULL ? (const char *)s : "");
+}
+
+/* strdup of a text column ("" for NULL); NULL only when out of memory. */
+static char *
+col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return strdup(s != NULL ? (const char *)s : "");
+}
+
+/* Runs a single-row lookup; fill() copies the row.  */
+static enum db_rc
+lookup(struct db *db, sqlite3_stmt *st, const char *what,
+    int (*fill)(sqlite3_stmt *, void *), void *out)
+{
+	enum db_rc	rc = DB_ERROR;
+	int		r = sqlite3_step(st);
+
+	if (r == SQLITE_ROW)
+		rc = fill(st, out) ? DB_OK : DB_ERROR;
+	else if (r == SQLITE_DONE)
+		rc = DB_NOTFOUND;
+	else
+		log_err("%s: %s", what, sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+fill_endpoint(sqlite3_stmt *st, void *arg)
+{
+	struct db_endpoint *e = arg;
+
+	e->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, e->name, sizeof(e->name));
+	e->eab_required = sqlite3_column_int(st, 2);
+	e->status = (enum endpoint_status)status_index(endpoint_status_names,
+	    EP__MAX, sqlite3_column_text(st, 3));
+	return (int)e->status >= 0;
+}
+
+enum db_rc
+db_endpoint_get(struct db *db, const char *name, struct db_endpoint *out)
+{
+	sqlite3_stmt *st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_ENDPOINT_GET)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return lookup(db, st, "db_endpoint_get", fill_endpoint, out);
+}
+
+static int
+fill_eab(sqlite3_stmt *st, void *arg)
+{
+	struct db_eab *e = arg;
+
+	e->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, e->kid, sizeof(e->kid));
+	e->endpoint_id = sqlite3_column_int64(st, 2);
+	e->hmac = col_dup(st, 3);
+	e->reusable = sqlite3_column_int(st, 4);
+	e->status = (enum eab_status)status_index(eab_status_names, EAB__MAX,
+	    sqlite3_column_text(st, 5));
+	e->accounts = sqlite3_column_int64(st, 6);
+	return e->hmac != NULL && (int)e->status >= 0;
+}
+
+enum db_rc
+db_eab_get(struct db *db, const char *kid, struct db_eab *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_EAB_GET)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, kid, -1, SQLITE_STATIC);
+	if ((rc = lookup(db, st, "db_eab_get", fill_eab, out)) != DB_OK)
+		db_eab_free(out);
+	return rc;
+}
+
+void
+db_eab_free(struct db_eab *e)
+{
+	if (e->hmac != NULL) {
+		/* The MAC key does not linger in freed memory. */
+		memset(e->hmac, 0, strlen(e->hmac));
+		free(e->hmac);
+	}
+	memset(e, 0, sizeof(*e));
+}
+
+static int
+fill_account(sqlite3_stmt *st, void *arg)
+{
+	struct db_account *a = arg;
+
+	a->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, a->uid, sizeof(a->uid));
+	a->endpoint_id = sqlite3_column_int64(st, 2);
+	a->eab_key_id = sqlite3_column_int64(st, 3);
+	a->jwk = col_dup(st, 4);
+	a->thumbprint = col_dup(st, 5);
+	a->contact = col_dup(st, 6);
+	a->tos_agreed = sqlite3_column_int(st, 7);
+	a->status = (enum account_status)status_index(account_status_names,
+	    ACCT__MAX, sqlite3_column_text(st, 8));
+	a->created = sqlite3_column_int64(st, 9);
+	return a->jwk != NULL && a->thumbprint != NULL && a->contact != NULL &&
+	    (int)a->status >= 0;
+}
+
+enum db_rc
+db_account_by_uid(struct db *db, const char *uid, struct db_account *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_ACCOUNT_BY_UID)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	if ((rc = lookup(db, st, "db_account_by_uid", fill_account, out)) != DB_OK)
+		db_account_free(out);
+	return rc;
+}
+
+enum db_rc
+db_account_by_key(struct db *db, int64_t endpoint_id, const char *thumbprint,
+    struct db_account *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_ACCOUNT_BY_KEY)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, endpoint_id);
+	sqlite3_bind_text(st, 2, thumbprint, -1, SQLITE_STATIC);
+	if ((rc = lookup(db, st, "db_account_by_key", fill_account, out)) != DB_OK)
+		db_account_free(out);
+	return rc;
+}
+
+enum db_rc
+db_account_insert(struct db *db, struct db_account *a)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_ACCOUNT_INSERT)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, a->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->endpoint_id);
+	if (a->eab_key_id != 0)
+		sqlite3_bind_int64(st, 3, a->eab_key_id);
+	sqlite3_bind_text(st, 4, a->jwk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->thumbprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, a->contact, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, a->tos_agreed);
+	sqlite3_bind_text(st, 8, account_status_name(a->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, a->created);
+	switch (step_done(db, st, "db_account_insert")) {
+	case SQLITE_DONE:
+		a->id = sqlite3_last_insert_rowid(db->conn);
+		return DB_OK;
+	case SQLITE_CONSTRAINT:
+		return DB_CONFLICT;
+	default:
+		return DB_ERROR;
+	}
+}
+
+enum db_rc
+db_account_update(struct db *db, const struct db_account *a)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_ACCOUNT_UPDATE)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, a->id);
+	sqlite3_bind_text(st, 2, a->contact, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, a->tos_agreed);
+	sqlite3_bind_text(st, 4, account_status_name(a->status), -1, SQLITE_STATIC);
+	return step_done(db, st, "db_account_update") == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+void
+db_account_free(struct db_account *a)
+{
+	free(a->jwk);
+	free(a->thumbprint);
+	free(a->contact);
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,110 @@
+/*
+ * db.h - the state store.  The only interface to SQL in the program: it
+ * speaks in the project's own types and never exposes sqlite3, so that
+ * another backend could implement the same functions.
+ *
+ * One connection per process.  Lookups return DB_OK, DB_NOTFOUND or
+ * DB_ERROR (logged here).  Output structs own their strings; free them with
+ * their db_*_free().  Everything that changes state runs between db_begin()
+ * and db_commit(); a commit is durable (WAL, synchronous=FULL) before it
+ * returns.
+ */
+#ifndef ACME_DB_H
+#define ACME_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+enum db_rc {
+	DB_ERROR = -1,
+	DB_NOTFOUND = 0,
+	DB_OK = 1,
+	DB_CONFLICT = 2		/* uniqueness violated: already there */
+};
+
+/* Longest uid (URL identifier) stored. */
+#define DB_UID_MAX	32
+#define DB_NAME_MAX	63
+#define DB_KID_MAX	128
+
+/*
+ * Opens path.  With create, a missing file is created (mode 0600) and its
+ * schema laid down; an older schema is migrated either way.  A database file
+ * readable or writable by others is refused.  Returns NULL with err set.
+ */
+struct db	*db_open(const char *path, unsigned busy_timeout_ms, int create,
+		    char *err, size_t errlen);
+void		 db_close(struct db *db);
+/* Schema version of this build. */
+int		 db_schema_version(void);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  1 on success, 0 on error. */
+int		 db_begin(struct db *db);
+int		 db_commit(struct db *db);
+void		 db_rollback(struct db *db);
+
+/* A named secret: DB_OK with len bytes in buf, or DB_NOTFOUND. */
+enum db_rc	 db_secret_get(struct db *db, const char *name, uint8_t *buf, size_t len);
+/* Stores a secret unless one of that name exists; then reads it back. */
+enum db_rc	 db_secret_init(struct db *db, const char *name, uint8_t *buf, size_t len);
+
+/* Records a consumed nonce: DB_OK, or DB_CONFLICT if it was consumed before. */
+enum db_rc	 db_nonce_consume(struct db *db, const uint8_t *id, size_t len,
+		    int64_t expires);
+/* Forgets consumed nonces that expired before now. */
+int		 db_nonce_prune(struct db *db, int64_t now);
+
+/* Statuses, with their RFC 8555 words. */
+enum endpoint_status { EP_ACTIVE, EP_DEACTIVATED, EP__MAX };
+enum eab_status { EAB_ACTIVE, EAB_REVOKED, EAB__MAX };
+enum account_status { ACCT_VALID, ACCT_DEACTIVATED, ACCT_REVOKED, ACCT__MAX };
+
+const char	*account_status_name(enum account_status s);
+
+struct db_endpoint {
+	int64_t			 id;
+	char			 name[DB_NAME_MAX + 1];
+	int			 eab_required;
+	enum endpoint_status	 status;
+};
+
+enum db_rc	 db_endpoint_get(struct db *db, const char *name, struct db_endpoint *out);
+
+struct db_eab {
+	int64_t			 id;
+	char			 kid[DB_KID_MAX + 1];
+	int64_t			 endpoint_id;
+	char			*hmac;		/* base64url key */
+	int			 reusable;
+	enum eab_status		 status;
+	int64_t			 accounts;	/* accounts bound to it */
+};
+
+enum db_rc	 db_eab_get(struct db *db, const char *kid, struct db_eab *out);
+void		 db_eab_free(struct db_eab *e);
+
+struct db_account {
+	int64_t			 id;
+	char			 uid[DB_UID_MAX + 1];
+	int64_t			 endpoint_id;
+	int64_t			 eab_key_id;	/* 0: none */
+	char			*jwk;		/* canonical JWK text */
+	char			*thumbprint;
+	char			*contact;	/* JSON array text */
+	int			 tos_agreed;
+	enum account_status	 status;
+	int64_t			 created;
+};
+
+enum db_rc	 db_account_by_uid(struct db *db, const char *uid, struct db_account *out);
+enum db_rc	 db_account_by_key(struct db *db, int64_t endpoint_id,
+		    const char *thumbprint, struct db_account *out);
+/* Inserts a (its id is set); DB_CONFLICT if the key already has an account. */
+enum db_rc	 db_account_insert(struct db *db, struct db_account *a);
+/* Writes contact, tos_agreed and status. */
+enum db_rc	 db_account_update(struct db *db, const struct db_account *a);
+void		 db_account_free(struct db_account *a);
+
+#endif

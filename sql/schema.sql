@@ -1,0 +1,97 @@
+-- acme-fcgi database schema.  This file is the truth: a new database is
+-- created from it, and PRAGMA user_version holds its version (the number of
+-- the newest file in migrations/, which upgrade older databases).
+--
+-- Times are Unix seconds (UTC).  Identifiers that appear in URLs ("uid") are
+-- random, never row numbers.  Statuses are RFC 8555 §7.1.6 words.
+
+-- Per-database secrets: the nonce MAC key.
+CREATE TABLE secrets (
+	name		TEXT PRIMARY KEY,
+	value		BLOB NOT NULL
+) WITHOUT ROWID;
+
+-- An ACME endpoint: one directory, {base}/{name}/directory (what the seed
+-- product calls an "ACMEv2 server").
+CREATE TABLE endpoints (
+	id		INTEGER PRIMARY KEY,
+	name		TEXT NOT NULL UNIQUE
+			CHECK (length(name) BETWEEN 1 AND 63 AND name NOT GLOB '*[^a-z0-9_-]*'
+			    AND substr(name, 1, 1) GLOB '[a-z0-9]'),
+	eab_required	INTEGER NOT NULL DEFAULT 1 CHECK (eab_required IN (0, 1)),
+	status		TEXT NOT NULL DEFAULT 'active'
+			CHECK (status IN ('active', 'deactivated')),
+	created		INTEGER NOT NULL,
+	deactivated	INTEGER
+);
+
+-- Deactivation is permanent (seed 000: "permanently deactivates").
+CREATE TRIGGER endpoints_deactivation_permanent
+BEFORE UPDATE OF status ON endpoints
+WHEN OLD.status = 'deactivated' AND NEW.status <> 'deactivated'
+BEGIN
+	SELECT RAISE(ABORT, 'endpoint deactivation is permanent');
+END;
+
+-- External Account Binding keys (RFC 8555 §7.3.4).  hmac is the base64url
+-- MAC key as handed to the client.
+CREATE TABLE eab_keys (
+	id		INTEGER PRIMARY KEY,
+	kid		TEXT NOT NULL UNIQUE
+			CHECK (length(kid) BETWEEN 1 AND 128 AND kid NOT GLOB '*[^A-Za-z0-9_-]*'),
+	endpoint_id	INTEGER NOT NULL REFERENCES endpoints(id),
+	hmac		TEXT NOT NULL CHECK (length(hmac) >= 22),
+	reusable	INTEGER NOT NULL DEFAULT 0 CHECK (reusable IN (0, 1)),
+	status		TEXT NOT NULL DEFAULT 'active'
+			CHECK (status IN ('active', 'revoked')),
+	note		TEXT,
+	created		INTEGER NOT NULL,
+	revoked		INTEGER
+);
+CREATE INDEX eab_keys_endpoint ON eab_keys(endpoint_id);
+
+CREATE TRIGGER eab_keys_revocation_permanent
+BEFORE UPDATE OF status ON eab_keys
+WHEN OLD.status = 'revoked' AND NEW.status <> 'revoked'
+BEGIN
+	SELECT RAISE(ABORT, 'EAB key revocation is permanent');
+END;
+
+-- ACME accounts (RFC 8555 §7.1.2).  jwk is the RFC 7638 canonical form of
+-- the account key; thumbprint its base64url SHA-256.
+CREATE TABLE accounts (
+	id		INTEGER PRIMARY KEY,
+	uid		TEXT NOT NULL UNIQUE,
+	endpoint_id	INTEGER NOT NULL REFERENCES endpoints(id),
+	eab_key_id	INTEGER REFERENCES eab_keys(id),
+	jwk		TEXT NOT NULL,
+	thumbprint	TEXT NOT NULL,
+	contact		TEXT NOT NULL DEFAULT '[]',
+	tos_agreed	INTEGER NOT NULL DEFAULT 0 CHECK (tos_agreed IN (0, 1)),
+	status		TEXT NOT NULL DEFAULT 'valid'
+			CHECK (status IN ('valid', 'deactivated', 'revoked')),
+	created		INTEGER NOT NULL,
+	UNIQUE (endpoint_id, thumbprint)
+);
+CREATE INDEX accounts_eab_key ON accounts(eab_key_id);
+
+CREATE TRIGGER accounts_deactivation_permanent
+BEFORE UPDATE OF status ON accounts
+WHEN OLD.status <> 'valid' AND NEW.status = 'valid'
+BEGIN
+	SELECT RAISE(ABORT, 'account deactivation is permanent');
+END;
+
+CREATE TRIGGER accounts_endpoint_active
+BEFORE INSERT ON accounts
+WHEN (SELECT status FROM endpoints WHERE id = NEW.endpoint_id) <> 'active'
+BEGIN
+	SELECT RAISE(ABORT, 'endpoint is deactivated');
+END;
+
+-- Consumed nonces, kept until they would have expired anyway.
+CREATE TABLE nonces (
+	id		BLOB PRIMARY KEY,
+	expires		INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX nonces_expires ON nonces(expires);

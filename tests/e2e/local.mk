@@ -1,0 +1,5 @@
+## End-to-end tests: real web servers, real ACME clients, curl probes.
+
+check_PROGRAMS += tests/e2e/acme-probe
+tests_e2e_acme_probe_SOURCES = tests/e2e/acme-probe.c
+tests_e2e_acme_probe_LDADD = $(LIBACME)

@@ -1,0 +1,1 @@
+## Unit tests (cmocka), one program per core module.
