@@ -7,40 +7,179 @@
 #include "json.h"
 
 /*
- * Duplicate member detection.  json-c keeps the last of duplicate members
- * silently; we reject them instead, so that no two parsers can disagree about
- * what a signed document says.  The scan runs on text json-c has already
- * accepted, so it only has to find member names, not validate syntax.
+ * A second, strict pass over text json-c has accepted.  json-c is lenient
+ * in ways RFC 8259 is not: it takes NaN and Infinity, raw control
+ * characters in strings, overlong UTF-8 and encoded surrogates, and it
+ * saturates integers that do not fit.  It also keeps the last of duplicate
+ * members silently; we reject them, so that no two parsers can disagree
+ * about what a signed document says (RFC 7515 §4 allows this).
  */
 
-struct dupscan {
+struct scan {
 	const char	*p;
 	const char	*end;
+	const char	*err;
 };
 
+static int
+scan_fail(struct scan *s, const char *err)
+{
+	if (s->err == NULL)
+		s->err = err;
+	return 0;
+}
+
 static void
-skip_ws(struct dupscan *s)
+skip_ws(struct scan *s)
 {
 	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
 	    *s->p == '\n' || *s->p == '\r'))
 		s->p++;
 }
 
-/* Advances past a string starting at the opening quote; returns its raw span. */
-static void
-skip_string(struct dupscan *s, const char **start, size_t *len)
+/*
+ * Length of the UTF-8 sequence at p (RFC 3629 §4), or 0 if it is not one:
+ * no overlong forms, no surrogates, nothing above U+10FFFF.
+ */
+static size_t
+utf8_len(const unsigned char *p, const unsigned char *end)
 {
-	const char *b = ++s->p;
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
 
-	while (s->p < s->end && *s->p != '"') {
-		if (*s->p == '\\')
-			s->p++;
-		s->p++;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* Checks the string at the opening quote and steps past it; its raw span. */
+static int
+scan_string(struct scan *s, const char **start, size_t *len)
+{
+	const unsigned char	*p = (const unsigned char *)s->p + 1;
+	const unsigned char	*end = (const unsigned char *)s->end;
+	size_t			 n, i;
+
+	*start = (const char *)p;
+	while (p < end && *p != '"') {
+		if (*p < 0x20)
+			return scan_fail(s, "control character in a JSON string");
+		if (*p == '\\') {
+			if (p + 1 >= end || strchr("\"\\/bfnrtu", p[1]) == NULL)
+				return scan_fail(s, "bad escape in a JSON string");
+			if (p[1] == 'u') {
+				for (i = 2; i < 6; i++)
+					if (p + i >= end || !strchr("0123456789abcdefABCDEF", p[i]) ||
+					    p[i] == '\0')
+						return scan_fail(s, "bad escape in a JSON string");
+				p += 6;
+			} else
+				p += 2;
+			continue;
+		}
+		if ((n = utf8_len(p, end)) == 0)
+			return scan_fail(s, "JSON document is not valid UTF-8");
+		p += n;
 	}
-	*start = b;
-	*len = (size_t)(s->p - b);
-	if (s->p < s->end)
-		s->p++;
+	if (p >= end)
+		return scan_fail(s, "unterminated JSON string");
+	*len = (size_t)(p - (const unsigned char *)*start);
+	s->p = (const char *)p + 1;
+	return 1;
+}
+
+static int
+is_digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/*
+ * RFC 8259 §6 number grammar.  An integer (no fraction, no exponent) must
+ * fit in 64 bits; anything larger would be silently clamped.
+ */
+static int
+scan_number(struct scan *s)
+{
+	const char	*b = s->p, *p = s->p;
+	int		 integer = 1;
+	char		 tmp[32];
+
+	if (p < s->end && *p == '-')
+		p++;
+	if (!is_digit(p, s->end))
+		return scan_fail(s, "JSON syntax error");
+	if (*p == '0')
+		p++;
+	else
+		while (is_digit(p, s->end))
+			p++;
+	if (p < s->end && *p == '.') {
+		integer = 0;
+		if (!is_digit(++p, s->end))
+			return scan_fail(s, "JSON syntax error");
+		while (is_digit(p, s->end))
+			p++;
+	}
+	if (p < s->end && (*p == 'e' || *p == 'E')) {
+		integer = 0;
+		p++;
+		if (p < s->end && (*p == '+' || *p == '-'))
+			p++;
+		if (!is_digit(p, s->end))
+			return scan_fail(s, "JSON syntax error");
+		while (is_digit(p, s->end))
+			p++;
+	}
+	if (integer) {
+		if ((size_t)(p - b) >= sizeof(tmp))
+			return scan_fail(s, "JSON integer out of range");
+		memcpy(tmp, b, (size_t)(p - b));
+		tmp[p - b] = '\0';
+		errno = 0;
+		(void)strtoll(tmp, NULL, 10);
+		if (errno == ERANGE)
+			return scan_fail(s, "JSON integer out of range");
+	}
+	s->p = p;
+	return 1;
+}
+
+static int
+scan_literal(struct scan *s)
+{
+	static const char *const lits[] = { "true", "false", "null" };
+	size_t	i, n;
+
+	for (i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+		n = strlen(lits[i]);
+		if ((size_t)(s->end - s->p) >= n && memcmp(s->p, lits[i], n) == 0) {
+			s->p += n;
+			return 1;
+		}
+	}
+	return scan_fail(s, "JSON syntax error");
 }
 
 /*
@@ -75,10 +214,10 @@ decode_key(const char *raw, size_t len)
 	return res;
 }
 
-static int scan_value(struct dupscan *s);
+static int scan_value(struct scan *s);
 
 static int
-scan_object(struct dupscan *s)
+scan_object(struct scan *s)
 {
 	char	*keys[JSON_MAX_MEMBERS];
 	size_t	 n = 0, i;
@@ -101,20 +240,32 @@ scan_object(struct dupscan *s)
 			s->p++;
 			continue;
 		}
-		if (*s->p != '"' || n == JSON_MAX_MEMBERS)
+		if (*s->p != '"') {
+			scan_fail(s, "JSON syntax error");
 			goto out;
-		skip_string(s, &raw, &rawlen);
-		if ((keys[n] = decode_key(raw, rawlen)) == NULL)
+		}
+		if (n == JSON_MAX_MEMBERS) {
+			scan_fail(s, "too many members in a JSON object");
 			goto out;
+		}
+		if (!scan_string(s, &raw, &rawlen))
+			goto out;
+		if ((keys[n] = decode_key(raw, rawlen)) == NULL) {
+			scan_fail(s, "out of memory");
+			goto out;
+		}
 		for (i = 0; i < n; i++)
 			if (strcmp(keys[i], keys[n]) == 0) {
 				n++;
+				scan_fail(s, "duplicate member in a JSON object");
 				goto out;
 			}
 		n++;
 		skip_ws(s);
-		if (s->p >= s->end || *s->p != ':')
+		if (s->p >= s->end || *s->p != ':') {
+			scan_fail(s, "JSON syntax error");
 			goto out;
+		}
 		s->p++;
 		if (!scan_value(s))
 			goto out;
@@ -126,14 +277,14 @@ out:
 }
 
 static int
-scan_value(struct dupscan *s)
+scan_value(struct scan *s)
 {
 	const char	*raw;
 	size_t		 rawlen;
 
 	skip_ws(s);
 	if (s->p >= s->end)
-		return 0;
+		return scan_fail(s, "truncated JSON document");
 	switch (*s->p) {
 	case '{':
 		return scan_object(s);
@@ -142,7 +293,7 @@ scan_value(struct dupscan *s)
 		for (;;) {
 			skip_ws(s);
 			if (s->p >= s->end)
-				return 0;
+				return scan_fail(s, "truncated JSON document");
 			if (*s->p == ']') {
 				s->p++;
 				return 1;
@@ -155,12 +306,13 @@ scan_value(struct dupscan *s)
 				return 0;
 		}
 	case '"':
-		skip_string(s, &raw, &rawlen);
-		return 1;
+		return scan_string(s, &raw, &rawlen);
+	case 't':
+	case 'f':
+	case 'n':
+		return scan_literal(s);
 	default:
-		while (s->p < s->end && strchr(",]} \t\r\n", *s->p) == NULL)
-			s->p++;
-		return 1;
+		return scan_number(s);
 	}
 }
 
@@ -169,7 +321,7 @@ json_parse(const char *buf, size_t len, int max_depth, const char **err)
 {
 	struct json_tokener	*tok;
 	struct json_object	*obj = NULL;
-	struct dupscan		 s;
+	struct scan		 s;
 	size_t			 end;
 
 	*err = NULL;
@@ -212,8 +364,9 @@ json_parse(const char *buf, size_t len, int max_depth, const char **err)
 	}
 	s.p = buf;
 	s.end = buf + len;
+	s.err = NULL;
 	if (!scan_value(&s)) {
-		*err = "duplicate or too many members in a JSON object";
+		*err = s.err != NULL ? s.err : "JSON syntax error";
 		goto fail;
 	}
 	json_tokener_free(tok);
