@@ -127,6 +127,15 @@ parse_rsa(struct json_object *obj, struct jwk *k, struct problem *p)
 
 	if (!get_b64(obj, "n", &n, p) || !get_b64(obj, "e", &e, p))
 		goto out;
+	/*
+	 * RFC 7518 §6.3.1: minimum octets.  A leading zero would give the
+	 * key a second text, so a second thumbprint and a second account.
+	 */
+	if (n.data[0] == 0 || e.data[0] == 0) {
+		problem_set(p, PROB_MALFORMED, "JWK \"%s\" has a leading zero octet",
+		    n.data[0] == 0 ? "n" : "e");
+		goto out;
+	}
 	for (i = 0; i < n.size && n.data[i] == 0; i++)
 		;
 	bits = (n.size - i) * 8;
@@ -315,7 +324,9 @@ jwk_verify(const struct jwk *k, enum jws_alg alg, const void *data, size_t len,
 		return 0;
 	switch (alg) {
 	case JWS_RS256:
-		return gnutls_pubkey_verify_data2(k->pub, GNUTLS_SIGN_RSA_SHA256,
+		/* RFC 7518 §3.3: the signature is as long as the modulus. */
+		return siglen == (k->bits + 7) / 8 &&
+		    gnutls_pubkey_verify_data2(k->pub, GNUTLS_SIGN_RSA_SHA256,
 		    0, &d, &s) >= 0;
 	case JWS_EDDSA:
 		return siglen == 64 && gnutls_pubkey_verify_data2(k->pub,

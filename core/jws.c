@@ -105,9 +105,13 @@ jws_parse(struct json_object *body, struct jws *j, struct problem *p)
 		goto fail;
 	}
 	j->post_as_get = plen == 0;
+	/*
+	 * An empty signature parses (alg "none" carries one) so that the
+	 * caller can answer badSignatureAlgorithm; it never verifies.
+	 */
 	slen = strlen(sig);
-	if (!b64url_decode(sig, slen, &j->sig, &j->sig_len) || j->sig_len == 0) {
-		problem_set(p, PROB_MALFORMED, "JWS signature is not non-empty base64url");
+	if (!b64url_decode(sig, slen, &j->sig, &j->sig_len)) {
+		problem_set(p, PROB_MALFORMED, "JWS signature is not base64url");
 		goto fail;
 	}
 	j->signing_input_len = strlen(prot) + 1 + plen;
