@@ -122,19 +122,29 @@ stmt(struct db *db, enum stmt s)
 	return db->stmt[s];
 }
 
-/* Steps a statement that returns no row; SQLITE_DONE, SQLITE_CONSTRAINT or error. */
+/*
+ * Steps a statement that returns no row: SQLITE_DONE; SQLITE_CONSTRAINT
+ * when a UNIQUE or PRIMARY KEY constraint says the row already exists
+ * (callers answer DB_CONFLICT); any other code, logged, for every other
+ * failure, including triggers and foreign keys, which are errors.
+ */
 static int
 step_done(struct db *db, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc = sqlite3_step(st), xrc;
 
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	xrc = sqlite3_extended_errcode(db->conn);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
 		return SQLITE_DONE;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	}
+	if (xrc == SQLITE_CONSTRAINT_UNIQUE || xrc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		sqlite3_reset(st);
 		return SQLITE_CONSTRAINT;
+	}
 	log_err("%s: sqlite3_step: %s", what, sqlite3_errmsg(db->conn));
-	return rc;
+	sqlite3_reset(st);
+	return rc == SQLITE_CONSTRAINT ? SQLITE_ERROR : rc;
 }
 
 static int
