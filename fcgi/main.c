@@ -185,7 +185,13 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 				continue;
 			if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 				continue;	/* another worker won, or the client left */
+			/*
+			 * FCGX_Accept_r first finishes the previous request
+			 * and closes its connection unless it was kept; mark
+			 * the fresh one kept so that it is not closed.
+			 */
 			fr.ipcFd = fd;
+			fr.keepConnection = 1;
 		} else if (!wait_readable(fr.ipcFd, waitmask))
 			continue;
 		if (FCGX_Accept_r(&fr) < 0)
