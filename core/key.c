@@ -94,7 +94,8 @@ key_generate(struct key *k, enum key_type t)
 static int
 key_classify(struct key *k)
 {
-	gnutls_pubkey_t pub;
+	gnutls_pubkey_t	pub;
+	int		is_rsa;
 
 	if (gnutls_pubkey_init(&pub) < 0)
 		return 0;
@@ -103,9 +104,12 @@ key_classify(struct key *k)
 		return 0;
 	}
 	k->type = key_type_of_pubkey(pub);
+	is_rsa = gnutls_pubkey_get_pk_algorithm(pub, NULL) == GNUTLS_PK_RSA;
 	gnutls_pubkey_deinit(pub);
-	if (k->type == KEY_TYPE_INVALID)
-		return 0;
+	if (k->type == KEY_TYPE_INVALID) {
+		k->alg = JWS_RS256;
+		return is_rsa;
+	}
 	k->alg = types[k->type].alg;
 	return 1;
 }
@@ -223,7 +227,7 @@ key_jwk(const struct key *k)
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
-	switch (types[k->type].pk) {
+	switch (gnutls_privkey_get_pk_algorithm(k->priv, NULL)) {
 	case GNUTLS_PK_RSA:
 		if (gnutls_privkey_export_rsa_raw2(k->priv, &a, &b, NULL, NULL,
 		    NULL, NULL, NULL, NULL, GNUTLS_EXPORT_FLAG_NO_LZ) < 0)
@@ -290,7 +294,7 @@ key_sign(const struct key *k, const void *data, size_t len, uint8_t **sig,
 	}
 	if (gnutls_privkey_sign_data2(k->priv, sa, 0, &d, &der) < 0)
 		return 0;
-	if (types[k->type].pk != GNUTLS_PK_ECDSA) {
+	if (gnutls_privkey_get_pk_algorithm(k->priv, NULL) != GNUTLS_PK_ECDSA) {
 		*sig = der.data;
 		*siglen = der.size;
 		return 1;

@@ -28,7 +28,7 @@ enum key_type {
 
 struct key {
 	gnutls_privkey_t	 priv;
-	enum key_type		 type;
+	enum key_type		 type;	/* KEY_TYPE_INVALID: an RSA key of another size */
 	enum jws_alg		 alg;
 };
 
@@ -39,7 +39,11 @@ enum key_type	 key_type_of_pubkey(gnutls_pubkey_t pub);
 
 /* Each returns 1, or 0 with a log line. */
 int	 key_generate(struct key *k, enum key_type t);
-/* Loads a PEM private key from a file, or a pkcs11: URL. */
+/*
+ * Loads a PEM private key from a file, or a pkcs11: URL.  RSA keys of sizes
+ * we do not name load with type KEY_TYPE_INVALID (tests use them to prove
+ * the server refuses them); other unnamed keys fail.
+ */
 int	 key_load(struct key *k, const char *path);
 /* Writes PKCS#8 PEM to a new file of mode 0600; fails if path exists. */
 int	 key_save(const struct key *k, const char *path);

@@ -1,0 +1,169 @@
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "fixture.h"
+
+int
+fixture_tmpdir(char *dir, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(dir, len, "%s/acme-unit.XXXXXX", tmp) >= len)
+		return 0;
+	return mkdtemp(dir) != NULL;
+}
+
+void
+fixture_rmtree(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 path[FIXTURE_PATH_MAX];
+
+	if (dir == NULL || *dir == '\0' || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fixture_path(path, sizeof(path), dir, e->d_name))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+int
+fixture_path(char *out, size_t len, const char *dir, const char *name)
+{
+	return (size_t)snprintf(out, len, "%s/%s", dir, name) < len;
+}
+
+int
+fixture_write(const char *path, const char *text)
+{
+	FILE	*f;
+	int	 ok;
+
+	if ((f = fopen(path, "wx")) == NULL)
+		return 0;
+	ok = fputs(text, f) >= 0;
+	if (fclose(f) != 0)
+		ok = 0;
+	return ok;
+}
+
+/*
+ * Runs one statement on its own connection.  types names the bound
+ * parameters in order: 't' a string, 'i' an int.  Returns 1 if it ran to
+ * completion, 0 otherwise (constraint and trigger failures included).
+ */
+static int
+run(const char *path, const char *sql, const char *types, ...)
+{
+	sqlite3		*conn = NULL;
+	sqlite3_stmt	*st = NULL;
+	va_list		 ap;
+	int		 ok = 0, i;
+
+	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_busy_timeout(conn, 5000);
+	if (sqlite3_exec(conn, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(conn, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	va_start(ap, types);
+	for (i = 0; types[i] != '\0'; i++)
+		if (types[i] == 't')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1,
+			    SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+	va_end(ap);
+	ok = sqlite3_step(st) == SQLITE_DONE;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	return ok;
+}
+
+/* The integer the query's first row holds, or -1. */
+static int
+query_int(const char *path, const char *sql)
+{
+	sqlite3		*conn = NULL;
+	sqlite3_stmt	*st = NULL;
+	int		 v = -1;
+
+	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	return v;
+}
+
+int
+fixture_endpoint_add(const char *db_path, const char *name, int eab_required,
+    const char *status)
+{
+	return run(db_path,
+	    "INSERT INTO endpoints (name, eab_required, status, created) "
+	    "VALUES (?1, ?2, ?3, 1700000000)", "tit", name, eab_required, status);
+}
+
+int
+fixture_endpoint_set_status(const char *db_path, const char *name,
+    const char *status)
+{
+	return run(db_path, "UPDATE endpoints SET status = ?2 WHERE name = ?1",
+	    "tt", name, status);
+}
+
+int
+fixture_eab_add(const char *db_path, const char *kid, const char *endpoint,
+    const char *hmac, int reusable, const char *status)
+{
+	return run(db_path,
+	    "INSERT INTO eab_keys (kid, endpoint_id, hmac, reusable, status, created) "
+	    "VALUES (?1, (SELECT id FROM endpoints WHERE name = ?2), ?3, ?4, ?5, "
+	    "1700000000)", "tttit", kid, endpoint, hmac, reusable, status);
+}
+
+int
+fixture_eab_set_status(const char *db_path, const char *kid, const char *status)
+{
+	return run(db_path, "UPDATE eab_keys SET status = ?2 WHERE kid = ?1",
+	    "tt", kid, status);
+}
+
+int
+fixture_user_version(const char *db_path)
+{
+	return query_int(db_path, "PRAGMA user_version");
+}
+
+int
+fixture_set_user_version(const char *db_path, int version)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	return run(db_path, sql, "");
+}
+
+int
+fixture_nonce_count(const char *db_path)
+{
+	return query_int(db_path, "SELECT count(*) FROM nonces");
+}

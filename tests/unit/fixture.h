@@ -1,0 +1,45 @@
+/*
+ * fixture.h - test fixtures: temporary directories and database rows that
+ * the program itself never writes (endpoints and EAB keys are made by the
+ * administration scripts).  fixture.c is the only test code that speaks SQL.
+ */
+#ifndef ACME_FIXTURE_H
+#define ACME_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest path the fixtures build. */
+#define FIXTURE_PATH_MAX	512
+
+/* Makes a new directory under $TMPDIR (or /tmp) into dir.  Returns 1 or 0. */
+int	 fixture_tmpdir(char *dir, size_t len);
+/* Removes dir and the files in it (one level: the tests make no subdirectories). */
+void	 fixture_rmtree(const char *dir);
+/* dir "/" name into out; returns 1, or 0 if it does not fit. */
+int	 fixture_path(char *out, size_t len, const char *dir, const char *name);
+/* Writes text to a new file path.  Returns 1 or 0. */
+int	 fixture_write(const char *path, const char *text);
+
+/* Each opens its own connection to the database file db_path. */
+/* Adds an endpoint; status is "active" or "deactivated".  Returns 1 or 0. */
+int	 fixture_endpoint_add(const char *db_path, const char *name,
+	    int eab_required, const char *status);
+/* Sets an endpoint's status; 0 if the database refuses. */
+int	 fixture_endpoint_set_status(const char *db_path, const char *name,
+	    const char *status);
+/* Adds an EAB key of the endpoint; status "active" or "revoked". */
+int	 fixture_eab_add(const char *db_path, const char *kid,
+	    const char *endpoint, const char *hmac, int reusable,
+	    const char *status);
+/* Sets an EAB key's status; 0 if the database refuses. */
+int	 fixture_eab_set_status(const char *db_path, const char *kid,
+	    const char *status);
+/* PRAGMA user_version of the file, or -1. */
+int	 fixture_user_version(const char *db_path);
+/* Sets PRAGMA user_version.  Returns 1 or 0. */
+int	 fixture_set_user_version(const char *db_path, int version);
+/* Number of rows in the nonces table, or -1. */
+int	 fixture_nonce_count(const char *db_path);
+
+#endif
