@@ -1,1 +1,7 @@
 ## Manual pages (mdoc).
+
+dist_man_MANS = man/acme-fcgi.8 man/acme-fcgi.conf.5
+dist_man_MANS += man/acme-endpoint.8 man/acme-eab.8
+
+TESTS += man/lint.sh
+EXTRA_DIST += man/lint.sh
