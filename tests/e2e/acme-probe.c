@@ -5,6 +5,8 @@
  *   acme-probe jwk FILE                  the key's public JWK
  *   acme-probe thumbprint FILE           its RFC 7638 thumbprint
  *   acme-probe freeport                  a free TCP port on 127.0.0.1
+ *   acme-probe waitport ADDR             wait (10 s) until HOST:PORT or
+ *                                        unix:/path accepts connections
  *   acme-probe jws [options]             a JWS body on stdout
  *
  * jws options:
@@ -14,6 +16,7 @@
  *   --kid URL           "kid" header (else "jwk" is the key's JWK)
  *   --jwk-too           with --kid, add "jwk" as well
  *   --jwk-of FILE       "jwk" of another key (signature stays --key's)
+ *   --jwk-raw JSON      this "jwk" object verbatim
  *   --payload JSON      payload (default: empty, POST-as-GET)
  *   --eab-kid KID --eab-hmac B64URL [--eab-alg HS256|HS384|HS512]
  *                       [--eab-url URL] [--eab-jwk-of FILE]
@@ -30,6 +33,9 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -124,6 +130,7 @@ cmd_jws(int argc, char *argv[])
 		{ "kid", required_argument, NULL, 'i' },
 		{ "jwk-too", no_argument, NULL, 'J' },
 		{ "jwk-of", required_argument, NULL, 'j' },
+		{ "jwk-raw", required_argument, NULL, 'r' },
 		{ "payload", required_argument, NULL, 'p' },
 		{ "eab-kid", required_argument, NULL, 'E' },
 		{ "eab-hmac", required_argument, NULL, 'H' },
@@ -142,7 +149,7 @@ cmd_jws(int argc, char *argv[])
 	const char	*jwkof = NULL, *payload = NULL, *eab_kid = NULL;
 	const char	*eab_hmac = NULL, *eab_alg = "HS256", *eab_url = NULL;
 	const char	*eab_jwkof = NULL, *alg = NULL, *hmac_sign = NULL;
-	const char	*extra = NULL, *unprot = NULL;
+	const char	*extra = NULL, *unprot = NULL, *jwkraw = NULL;
 	int		 jwk_too = 0, bad_sig = 0, compact = 0, ch;
 	struct key	 k;
 	struct json_object *hdr, *body, *pobj = NULL;
@@ -158,6 +165,7 @@ cmd_jws(int argc, char *argv[])
 		case 'i': kid = optarg; break;
 		case 'J': jwk_too = 1; break;
 		case 'j': jwkof = optarg; break;
+		case 'r': jwkraw = optarg; break;
 		case 'p': payload = optarg; break;
 		case 'E': eab_kid = optarg; break;
 		case 'H': eab_hmac = optarg; break;
@@ -210,7 +218,8 @@ cmd_jws(int argc, char *argv[])
 	if (kid != NULL)
 		json_add_string(hdr, "kid", kid);
 	if (kid == NULL || jwk_too)
-		json_object_object_add(hdr, "jwk", jwkof != NULL ? jwk_of(jwkof) : key_jwk(&k));
+		json_object_object_add(hdr, "jwk", jwkraw != NULL ?
+		    parse_or_die(jwkraw, "jwk") : jwkof != NULL ? jwk_of(jwkof) : key_jwk(&k));
 
 	if (hmac_sign != NULL)
 		hmac_jws("HS256", hmac_sign, hdr, ptext, &prot, &pay, &sig);
@@ -273,6 +282,56 @@ freeport(void)
 	return 0;
 }
 
+static int
+try_connect(const char *addr)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_un	 sun;
+	struct sockaddr		*sa;
+	socklen_t		 len;
+	char			 host[64];
+	const char		*colon;
+	int			 fd, ok;
+
+	if (strncmp(addr, "unix:", 5) == 0) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", addr + 5);
+		sa = (struct sockaddr *)&sun;
+		len = sizeof(sun);
+	} else {
+		if ((colon = strrchr(addr, ':')) == NULL ||
+		    (size_t)(colon - addr) >= sizeof(host))
+			die("waitport: expected HOST:PORT or unix:/path");
+		memcpy(host, addr, (size_t)(colon - addr));
+		host[colon - addr] = '\0';
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)atoi(colon + 1));
+		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+			die("waitport: not an IPv4 address");
+		sa = (struct sockaddr *)&sin;
+		len = sizeof(sin);
+	}
+	if ((fd = socket(sa->sa_family, SOCK_STREAM, 0)) < 0)
+		return 0;
+	ok = connect(fd, sa, len) == 0;
+	close(fd);
+	return ok;
+}
+
+static int
+waitport(const char *addr)
+{
+	for (int i = 0; i < 100; i++) {
+		if (try_connect(addr))
+			return 0;
+		usleep(100000);
+	}
+	fprintf(stderr, "acme-probe: nothing listens on %s\n", addr);
+	return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -307,6 +366,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "freeport") == 0)
 		return freeport();
+	if (strcmp(argv[1], "waitport") == 0 && argc == 3)
+		return waitport(argv[2]);
 	if (strcmp(argv[1], "jws") == 0)
 		return cmd_jws(argc - 1, argv + 1);
 	die("unknown command");

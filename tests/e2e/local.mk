@@ -3,3 +3,7 @@
 check_PROGRAMS += tests/e2e/acme-probe
 tests_e2e_acme_probe_SOURCES = tests/e2e/acme-probe.c
 tests_e2e_acme_probe_LDADD = $(LIBACME)
+
+E2E_TESTS = tests/e2e/protocol.sh
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += tests/e2e/lib.sh $(E2E_TESTS)

@@ -1,0 +1,360 @@
+# lib.sh - shared code of the end-to-end tests (sourced, POSIX sh).
+#
+# Each test starts real servers on ephemeral loopback ports in its own
+# temporary directory, speaks TAP, and cleans up after itself.  A missing
+# prerequisite skips the test locally (TAP "1..0 # SKIP") but fails it when
+# CI=true, where everything must be installed.
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+ACME_FCGI=$top_builddir/acme-fcgi
+PROBE=$top_builddir/tests/e2e/acme-probe
+SCRIPTS=$top_srcdir/scripts
+
+t_n=0
+t_failed=0
+
+t_plan() { echo "1..$1"; }
+
+t_ok() {
+	t_n=$((t_n + 1))
+	echo "ok $t_n - $*"
+}
+
+t_not_ok() {
+	t_n=$((t_n + 1))
+	t_failed=$((t_failed + 1))
+	echo "not ok $t_n - $*"
+}
+
+# t_diag TEXT... - a TAP comment, one "# " line per input line.
+t_diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+# t_skip_all REASON - nothing can run here.
+t_skip_all() {
+	if [ "${CI:-}" = true ]; then
+		echo "1..1"
+		echo "not ok 1 - prerequisite missing in CI: $*"
+		exit 1
+	fi
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# need CMD... - skip unless every command exists.
+need() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || t_skip_all "$c not installed"
+	done
+}
+
+t_done() {
+	[ "$t_failed" -eq 0 ]
+	exit $?
+}
+
+# --- the instance ----------------------------------------------------------
+
+# e2e_init NAME - a fresh temporary directory $T, removed on exit.
+e2e_init() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/acme-e2e-$1.XXXXXX")
+	chmod 755 "$T"
+	mkdir "$T/db" "$T/tls" "$T/run" "$T/logs"
+	: > "$T/pids"
+	trap e2e_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+e2e_cleanup() {
+	rc=$?
+	for stop in "$T"/stop-*; do
+		[ -f "$stop" ] && sh "$stop" >/dev/null 2>&1
+	done
+	while read -r pid; do
+		kill "$pid" 2>/dev/null
+	done < "$T/pids"
+	sleep 0.2
+	while read -r pid; do
+		kill -9 "$pid" 2>/dev/null
+	done < "$T/pids"
+	if [ "$rc" -ne 0 ] || [ "$t_failed" -ne 0 ]; then
+		for f in "$T"/logs/*; do
+			[ -s "$f" ] || continue
+			t_diag "--- $f (last 30 lines)"
+			t_diag "$(tail -n 30 "$f")"
+		done
+	fi
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+	exit "$rc"
+}
+
+# make_tls - a CA and a server certificate for 127.0.0.1 and localhost.
+make_tls() {
+	cat > "$T/tls/ca.tmpl" <<TMPL
+cn = "acme-fcgi e2e test CA"
+ca
+cert_signing_key
+expiration_days = 2
+TMPL
+	cat > "$T/tls/server.tmpl" <<TMPL
+cn = "localhost"
+dns_name = "localhost"
+ip_address = "127.0.0.1"
+tls_www_server
+signing_key
+encryption_key
+expiration_days = 2
+TMPL
+	certtool --generate-privkey --key-type=ecdsa --outfile "$T/tls/ca.key" 2>/dev/null &&
+	certtool --generate-self-signed --load-privkey "$T/tls/ca.key" \
+	    --template "$T/tls/ca.tmpl" --outfile "$T/tls/ca.pem" 2>/dev/null &&
+	certtool --generate-privkey --key-type=ecdsa --outfile "$T/tls/server.key" 2>/dev/null &&
+	certtool --generate-certificate --load-privkey "$T/tls/server.key" \
+	    --load-ca-certificate "$T/tls/ca.pem" --load-ca-privkey "$T/tls/ca.key" \
+	    --template "$T/tls/server.tmpl" --outfile "$T/tls/server.pem" 2>/dev/null ||
+	    { echo "make_tls failed" >&2; return 1; }
+	cat "$T/tls/server.pem" "$T/tls/server.key" > "$T/tls/server-combined.pem"
+	chmod 644 "$T/tls/server.key" "$T/tls/server-combined.pem"
+	CA_BUNDLE=$T/tls/ca.pem
+}
+
+freeport() { "$PROBE" freeport; }
+
+# acme_setup BASE_URL [KEY=VALUE...] - configuration and database.
+acme_setup() {
+	BASE_URL=$1
+	shift
+	CONF=$T/acme.conf
+	DB=$T/db/acme.db
+	{
+		echo "database = $DB"
+		echo "base_url = $BASE_URL"
+		echo "log_level = debug"
+		for kv in "$@"; do
+			echo "${kv%%=*} = ${kv#*=}"
+		done
+	} > "$CONF"
+	"$ACME_FCGI" -c "$CONF" --init-db || { echo "acme-fcgi --init-db failed" >&2; return 1; }
+	export ACME_DB="$DB"
+}
+
+endpoint() { "$SCRIPTS/acme-endpoint" --db "$DB" create "$@" >/dev/null; }
+
+# eab ENDPOINT [OPTS] - sets KID and HMAC.
+eab() {
+	out=$("$SCRIPTS/acme-eab" --db "$DB" create --endpoint "$@") || return 1
+	KID=$(printf '%s\n' "$out" | sed -n 's/^kid=//p')
+	HMAC=$(printf '%s\n' "$out" | sed -n 's/^hmac=//p')
+}
+
+# Files and sockets the web server's user must reach (Apache drops root).
+give_to() {
+	if [ "$(id -u)" = 0 ]; then
+		chown -R "$1" "$T"
+	fi
+}
+
+# wait_url URL - until the server answers (any HTTP status), up to 10 s.
+wait_url() {
+	i=0
+	while [ $i -lt 100 ]; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA_BUNDLE" "$1" 2>/dev/null)
+		case $code in
+		000) ;;
+		*) return 0 ;;
+		esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "no answer from $1" >&2
+	return 1
+}
+
+# start_standalone ADDR [WORKERS] [CONF] - acme-fcgi --listen in the background.
+start_standalone() {
+	"$ACME_FCGI" -c "${3:-$CONF}" --listen "$1" --workers "${2:-2}" \
+	    >> "$T/logs/acme-fcgi.log" 2>&1 &
+	echo $! >> "$T/pids"
+	ACME_PID=$!
+	"$PROBE" waitport "$1"
+}
+
+# snippet FILE - a shipped configuration snippet with the test's paths.
+snippet() {
+	sed -e "s|/usr/local/sbin/acme-fcgi|$ACME_FCGI|g" \
+	    -e "s|/usr/local/sbin|$(dirname "$ACME_FCGI")|g" \
+	    -e "s|/etc/acme-fcgi.conf|$CONF|g" \
+	    -e "s|127.0.0.1:9000|${FCGI_ADDR:-127.0.0.1:9000}|g" \
+	    -e "s|/run/lighttpd/acme-fcgi.socket|$T/run/acme-fcgi.socket|g" \
+	    "$top_srcdir/$1"
+}
+
+# start_nginx PORT - nginx with TLS on PORT, the shipped snippet inside.
+start_nginx() {
+	n=$T/nginx-$1
+	mkdir -p "$n"
+	cp /etc/nginx/fastcgi_params "$n/fastcgi_params"
+	snippet nginx-conf/acme-fcgi.conf > "$n/acme-fcgi.conf"
+	cat > "$n/nginx.conf" <<CONF
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+worker_processes 1;
+pid $n/nginx.pid;
+error_log $T/logs/nginx-$1-error.log info;
+events { worker_connections 256; }
+http {
+	access_log $T/logs/nginx-$1-access.log;
+	client_body_temp_path $n/body;
+	fastcgi_temp_path $n/fastcgi;
+	proxy_temp_path $n/proxy;
+	uwsgi_temp_path $n/uwsgi;
+	scgi_temp_path $n/scgi;
+	server {
+		listen 127.0.0.1:$1 ssl;
+		server_name localhost;
+		ssl_certificate $T/tls/server.pem;
+		ssl_certificate_key $T/tls/server.key;
+		include $n/acme-fcgi.conf;
+	}
+}
+CONF
+	nginx -p "$n" -c "$n/nginx.conf" -g 'daemon off;' \
+	    >> "$T/logs/nginx-$1.log" 2>&1 &
+	echo $! >> "$T/pids"
+}
+
+# start_lighttpd PORT - lighttpd with TLS, spawning acme-fcgi (bin-path).
+start_lighttpd() {
+	mkdir -p "$T/lighttpd/www"
+	snippet lighttpd-conf/acme-fcgi.conf > "$T/lighttpd/acme-fcgi.conf"
+	cat > "$T/lighttpd/lighttpd.conf" <<CONF
+server.modules = ( "mod_openssl" )
+server.document-root = "$T/lighttpd/www"
+server.bind = "127.0.0.1"
+server.port = $1
+server.errorlog = "$T/logs/lighttpd-error.log"
+server.breakagelog = "$T/logs/lighttpd-stderr.log"
+server.pid-file = "$T/run/lighttpd.pid"
+ssl.engine = "enable"
+ssl.pemfile = "$T/tls/server.pem"
+ssl.privkey = "$T/tls/server.key"
+include "$T/lighttpd/acme-fcgi.conf"
+CONF
+	lighttpd -D -f "$T/lighttpd/lighttpd.conf" >> "$T/logs/lighttpd.log" 2>&1 &
+	echo $! >> "$T/pids"
+}
+
+# start_apache PORT fcgid|proxy|cgi - Apache httpd with TLS and one of the
+# shipped snippets.  As root Apache serves as www-data, so the instance
+# directory is handed over to www-data.
+start_apache() {
+	mods=/usr/lib/apache2/modules
+	mkdir -p "$T/apache" "$T/run/fcgid"
+	snippet "apache-conf/acme-fcgi-$2.conf" > "$T/apache/acme-fcgi.conf"
+	case $2 in
+	fcgid) extra="LoadModule fcgid_module $mods/mod_fcgid.so
+FcgidIPCDir $T/run/fcgid
+FcgidProcessTableFile $T/run/fcgid/table" ;;
+	proxy) extra="LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_fcgi_module $mods/mod_proxy_fcgi.so" ;;
+	cgi) extra="LoadModule cgid_module $mods/mod_cgid.so
+LoadModule env_module $mods/mod_env.so
+ScriptSock $T/run/cgid.sock" ;;
+	esac
+	user=
+	if [ "$(id -u)" = 0 ]; then
+		user="User www-data
+Group www-data"
+		give_to www-data:www-data
+	fi
+	cat > "$T/apache/httpd.conf" <<CONF
+ServerRoot $T/apache
+ServerName localhost
+Listen 127.0.0.1:$1
+PidFile $T/run/apache.pid
+Mutex file:$T/run default
+ErrorLog $T/logs/apache-error.log
+LogLevel warn
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule unixd_module $mods/mod_unixd.so
+LoadModule alias_module $mods/mod_alias.so
+LoadModule mime_module $mods/mod_mime.so
+LoadModule ssl_module $mods/mod_ssl.so
+LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
+$extra
+$user
+SSLSessionCache shmcb:$T/run/ssl_scache(512000)
+DocumentRoot $T/apache
+<VirtualHost 127.0.0.1:$1>
+	SSLEngine on
+	SSLCertificateFile $T/tls/server.pem
+	SSLCertificateKeyFile $T/tls/server.key
+	Include $T/apache/acme-fcgi.conf
+</VirtualHost>
+CONF
+	apache2 -f "$T/apache/httpd.conf" -DFOREGROUND >> "$T/logs/apache.log" 2>&1 &
+	echo $! >> "$T/pids"
+}
+
+# --- requests --------------------------------------------------------------
+
+# The directory URL of an endpoint; $URL is the public base URL.
+dir_url() { echo "$BASE_URL/$1/directory"; }
+
+curl_() { curl -s --cacert "$CA_BUNDLE" "$@"; }
+
+# nonce EP - a fresh nonce from HEAD new-nonce.
+nonce() {
+	curl_ -I "$BASE_URL/$1/new-nonce" | sed -n 's/^[Rr]eplay-[Nn]once: *//p' | tr -d '\r'
+}
+
+# post URL BODY [CONTENT-TYPE] - sets STATUS; body in $T/resp, headers in $T/resp.h.
+post() {
+	STATUS=$(printf '%s' "$2" | curl_ -o "$T/resp" -D "$T/resp.h" -w '%{http_code}' \
+	    -H "Content-Type: ${3:-application/jose+json}" --data-binary @- "$1")
+}
+
+# jws EP URL KEY [probe options] - a signed body with a fresh nonce.
+jws() {
+	ep=$1 url=$2 key=$3
+	shift 3
+	"$PROBE" jws --key "$key" --url "$url" --nonce "$(nonce "$ep")" "$@"
+}
+
+resp_type() { jq -r '.type // empty' "$T/resp" 2>/dev/null | sed 's/^urn:ietf:params:acme:error://'; }
+resp_header() { sed -n "s/^$1: *//Ip" "$T/resp.h" | tr -d '\r' | head -n 1; }
+
+# db_dump - the whole database as SQL, to compare before and after.
+db_dump() { sqlite3 "$DB" .dump; }
+
+# expect_problem DESC STATUS TYPE - checks the last response.
+expect_problem() {
+	got=$(resp_type)
+	if [ "$STATUS" = "$2" ] && [ "$got" = "$3" ]; then
+		t_ok "$1 ($2 $3)"
+	else
+		t_not_ok "$1: expected $2 $3, got $STATUS ${got:-?}"
+		t_diag "$(cat "$T/resp" 2>/dev/null)"
+	fi
+}
+
+# rejected DESC STATUS TYPE URL BODY [CT] - posts, expects the problem, and
+# that the database did not change at all.
+rejected() {
+	before=$(db_dump)
+	post "$4" "$5" "${6:-application/jose+json}"
+	expect_problem "$1" "$2" "$3"
+	after=$(db_dump)
+	if [ "$after" = "$before" ]; then
+		t_ok "$1: database unchanged"
+	else
+		t_not_ok "$1: database changed"
+		printf '%s\n' "$before" > "$T/dump.before"
+		printf '%s\n' "$after" > "$T/dump.after"
+		t_diag "$(diff "$T/dump.before" "$T/dump.after")"
+	fi
+}
