@@ -34,6 +34,7 @@ enum http_method {
 /* Where a request comes from: a FastCGI request, or CGI stdio when fcgi is NULL. */
 struct io {
 	FCGX_Request	*fcgi;
+	size_t		 nread;		/* request body bytes read so far */
 };
 
 struct req {
@@ -60,7 +61,11 @@ struct resp {
 /* Reads the request.  Returns 1, or 0 if it cannot be answered at all. */
 int	 req_read(struct io *io, const struct config *cfg, struct req *r);
 void	 req_free(struct req *r);
-/* Discards unread request body, so a kept connection stays in sync. */
+/*
+ * Discards unread request body: on FastCGI so that a kept connection stays
+ * in sync, in CGI up to CONTENT_LENGTH so that the web server never sees
+ * its input refused (mod_cgid: a reset that loses the response).
+ */
 void	 req_drain(struct io *io);
 
 void	 resp_init(struct resp *rs);

@@ -141,30 +141,44 @@ serve_one(struct acme_server *srv, struct io *io)
 	resp_free(&rs);
 }
 
-/* Waits until fd is readable or a signal arrives; 1 if readable. */
-static int
-wait_readable(int fd, const sigset_t *waitmask)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+/* Idle kept connections (FCGI_KEEP_CONN) one worker watches at most. */
+#define KEPT_MAX	16
 
-	if (got_stop)
-		return 0;
-	return ppoll(&pfd, 1, NULL, waitmask) > 0;
+/*
+ * Serves the next request on fr's connection (fresh or kept).  A connection
+ * that is not kept is closed by FCGX_Finish_r; one the web server closed is
+ * dropped by FCGX_Accept_r.
+ */
+static void
+serve_conn(struct acme_server *srv, FCGX_Request *fr)
+{
+	struct io	io = { fr, 0 };
+
+	if (FCGX_Accept_r(fr) < 0)
+		return;		/* connection closed or broken: dropped */
+	serve_one(srv, &io);
+	req_drain(&io);
+	FCGX_Finish_r(fr);
 }
 
 /*
  * A worker: serves FastCGI requests on listen_fd until told to stop.  We
  * accept connections ourselves (the listening socket is non-blocking and
  * shared by all workers) and hand each to libfcgi, which reads the
- * request from it; a kept connection (FCGI_KEEP_CONN) is reused.
+ * request from it.  Connections the web server keeps open between requests
+ * (FCGI_KEEP_CONN, e.g. Apache's enablereuse pools) are watched together
+ * with the listening socket, one FCGX_Request each, so that an idle kept
+ * connection never stops this worker from taking new ones; with KEPT_MAX
+ * of them open, the oldest is closed to make room.
  */
 static int
 worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 {
 	struct acme_server	 srv;
 	struct db		*db;
-	FCGX_Request		 fr;
-	struct io		 io = { &fr };
+	FCGX_Request		 fr[KEPT_MAX];
+	struct pollfd		 pfd[KEPT_MAX + 1];
+	unsigned		 idx[KEPT_MAX], i, k, n, slot, oldest = 0;
 	int			 fd;
 
 	if ((db = open_db(cfg)) == NULL)
@@ -173,34 +187,54 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 		db_close(db);
 		return 1;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+	if (FCGX_Init() != 0) {
 		log_err("worker: libfcgi initialisation failed");
 		db_close(db);
 		return 1;
 	}
+	for (i = 0; i < KEPT_MAX; i++)
+		if (FCGX_InitRequest(&fr[i], listen_fd, 0) != 0) {
+			log_err("worker: libfcgi initialisation failed");
+			db_close(db);
+			return 1;
+		}
 	fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
 	while (!got_stop) {
-		if (fr.ipcFd < 0) {
-			if (!wait_readable(listen_fd, waitmask))
-				continue;
-			if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
-				continue;	/* another worker won, or the client left */
-			/*
-			 * FCGX_Accept_r first finishes the previous request
-			 * and closes its connection unless it was kept; mark
-			 * the fresh one kept so that it is not closed.
-			 */
-			fr.ipcFd = fd;
-			fr.keepConnection = 1;
-		} else if (!wait_readable(fr.ipcFd, waitmask))
+		n = 0;
+		for (i = 0; i < KEPT_MAX; i++)
+			if (fr[i].ipcFd >= 0) {
+				pfd[n] = (struct pollfd){ .fd = fr[i].ipcFd, .events = POLLIN };
+				idx[n++] = i;
+			}
+		pfd[n] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
+		/* Signals are blocked except here: a request is never interrupted. */
+		if (got_stop || ppoll(pfd, n + 1, NULL, waitmask) <= 0)
 			continue;
-		if (FCGX_Accept_r(&fr) < 0)
-			continue;	/* connection closed or broken: drop it */
-		serve_one(&srv, &io);
-		req_drain(&io);
-		FCGX_Finish_r(&fr);
+		for (k = 0; k < n && !got_stop; k++)
+			if (pfd[k].revents != 0)
+				serve_conn(&srv, &fr[idx[k]]);
+		if (got_stop || !(pfd[n].revents & POLLIN))
+			continue;
+		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+			continue;	/* another worker won, or the client left */
+		for (slot = 0; slot < KEPT_MAX && fr[slot].ipcFd >= 0; slot++)
+			;
+		if (slot == KEPT_MAX) {
+			slot = oldest;
+			oldest = (oldest + 1) % KEPT_MAX;
+			FCGX_Free(&fr[slot], 1);
+		}
+		/*
+		 * FCGX_Accept_r first finishes the previous request and closes
+		 * its connection unless it was kept; mark the fresh one kept
+		 * so that it is not closed.
+		 */
+		fr[slot].ipcFd = fd;
+		fr[slot].keepConnection = 1;
+		serve_conn(&srv, &fr[slot]);
 	}
-	FCGX_Free(&fr, 1);
+	for (i = 0; i < KEPT_MAX; i++)
+		FCGX_Free(&fr[i], 1);
 	db_close(db);
 	return 0;
 }
@@ -377,7 +411,7 @@ cgi(const struct config *cfg)
 {
 	struct acme_server	 srv;
 	struct db		*db;
-	struct io		 io = { NULL };
+	struct io		 io = { NULL, 0 };
 
 	if ((db = open_db(cfg)) == NULL || !acme_server_init(&srv, cfg, db)) {
 		fputs("Status: 500 Internal Server Error\r\n\r\n", stdout);
@@ -385,6 +419,7 @@ cgi(const struct config *cfg)
 		return 1;
 	}
 	serve_one(&srv, &io);
+	req_drain(&io);
 	db_close(db);
 	return 0;
 }

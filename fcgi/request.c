@@ -32,11 +32,15 @@ param(struct io *io, const char *name)
 static size_t
 io_read(struct io *io, void *buf, size_t n)
 {
+	size_t got;
+
 	if (io->fcgi != NULL) {
-		int got = FCGX_GetStr(buf, (int)n, io->fcgi->in);
-		return got > 0 ? (size_t)got : 0;
-	}
-	return fread(buf, 1, n, stdin);
+		int r = FCGX_GetStr(buf, (int)n, io->fcgi->in);
+		got = r > 0 ? (size_t)r : 0;
+	} else
+		got = fread(buf, 1, n, stdin);
+	io->nread += got;
+	return got;
 }
 
 static int
@@ -52,13 +56,31 @@ io_write(struct io *io, const void *buf, size_t n)
 void
 req_drain(struct io *io)
 {
-	char	buf[8192];
-	size_t	total = 0, n;
+	char		 buf[8192];
+	size_t		 total = 0, n, want = sizeof(buf);
+	unsigned long	 cl = 0;
+	const char	*v;
+	char		*end;
 
-	if (io->fcgi == NULL)
-		return;
-	while (total < DRAIN_MAX && (n = io_read(io, buf, sizeof(buf))) > 0)
+	if (io->fcgi == NULL) {
+		/* CGI: the body is CONTENT_LENGTH bytes, no EOF promised. */
+		if ((v = getenv("CONTENT_LENGTH")) == NULL || !isdigit((unsigned char)*v))
+			return;
+		errno = 0;
+		cl = strtoul(v, &end, 10);
+		if (*end != '\0' || errno != 0)
+			return;
+	}
+	while (total < DRAIN_MAX) {
+		if (io->fcgi == NULL) {
+			if (io->nread >= cl)
+				break;
+			want = cl - io->nread < sizeof(buf) ? cl - io->nread : sizeof(buf);
+		}
+		if ((n = io_read(io, buf, want)) == 0)
+			break;
 		total += n;
+	}
 }
 
 static char *
