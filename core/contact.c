@@ -102,9 +102,14 @@ contact_parse(struct json_object *arr, unsigned max, char **out, struct problem 
 			if (strcmp(json_object_get_string(
 			    json_object_array_get_idx(res, j)), norm) == 0)
 				dup = 1;
-		if (!dup && json_object_array_add(res, json_object_new_string(norm)) != 0) {
-			problem_set(p, PROB_SERVER_INTERNAL, "out of memory");
-			goto fail;
+		if (!dup) {
+			struct json_object *str = json_object_new_string(norm);
+
+			if (str == NULL || json_object_array_add(res, str) != 0) {
+				json_object_put(str);
+				problem_set(p, PROB_SERVER_INTERNAL, "out of memory");
+				goto fail;
+			}
 		}
 	}
 	*out = strdup(json_object_to_json_string_ext(res,

@@ -339,6 +339,13 @@ json_parse(const char *buf, size_t len, int max_depth, const char **err)
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	/*
+	 * A number or literal at the top level ends only with the input:
+	 * json-c waits for more unless told, with a NUL, that there is none.
+	 */
+	if (json_tokener_get_error(tok) == json_tokener_continue && end == len)
+		obj = json_tokener_parse_ex(tok, "", 1);
 	switch (json_tokener_get_error(tok)) {
 	case json_tokener_success:
 		break;
@@ -346,6 +353,7 @@ json_parse(const char *buf, size_t len, int max_depth, const char **err)
 		*err = "JSON nested too deeply";
 		goto fail;
 	case json_tokener_continue:
+	case json_tokener_error_parse_eof:
 		*err = "truncated JSON document";
 		goto fail;
 	case json_tokener_error_parse_utf8_string:
@@ -355,7 +363,11 @@ json_parse(const char *buf, size_t len, int max_depth, const char **err)
 		*err = "JSON syntax error";
 		goto fail;
 	}
-	end = json_tokener_get_parse_end(tok);
+	/* json-c's null is NULL; no caller wants a document that is only null. */
+	if (obj == NULL) {
+		*err = "JSON document is null";
+		goto fail;
+	}
 	while (end < len && strchr(" \t\r\n", buf[end]) != NULL)
 		end++;
 	if (end != len) {

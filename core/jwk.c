@@ -246,6 +246,10 @@ out:
 	return ok;
 }
 
+static const char *const private_members[] = {
+	"d", "p", "q", "dp", "dq", "qi", "oth", "k"
+};
+
 int
 jwk_parse(struct json_object *obj, struct jwk *k, struct problem *p)
 {
@@ -257,20 +261,27 @@ jwk_parse(struct json_object *obj, struct jwk *k, struct problem *p)
 		return problem_set(p, PROB_MALFORMED, "JWK is not a JSON object");
 	if (json_get_string(obj, "kty", 16, &kty) != JGET_OK)
 		return problem_set(p, PROB_MALFORMED, "JWK has no valid \"kty\" member");
+	if (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0 && strcmp(kty, "OKP") != 0)
+		return problem_set(p, PROB_BAD_PUBLIC_KEY,
+		    "JWK key type \"%s\" is not supported (RSA, EC, OKP)", kty);
+	/* RFC 7518 §6.2.2, §6.3.2, RFC 8037 §2: members of private keys. */
+	for (size_t i = 0; i < sizeof(private_members) / sizeof(private_members[0]); i++)
+		if (json_object_object_get_ex(obj, private_members[i], NULL))
+			return problem_set(p, PROB_MALFORMED,
+			    "JWK has the private key member \"%s\"; send the public key only",
+			    private_members[i]);
 	if (gnutls_pubkey_init(&k->pub) < 0)
 		return problem_set(p, PROB_SERVER_INTERNAL, "out of memory");
 	if (strcmp(kty, "RSA") == 0)
 		ok = parse_rsa(obj, k, p);
-	else if (strcmp(kty, "EC") == 0 || strcmp(kty, "OKP") == 0) {
+	else {
 		if (json_get_string(obj, "crv", 16, &crv) != JGET_OK)
 			ok = problem_set(p, PROB_MALFORMED, "JWK has no valid \"crv\" member");
 		else if (kty[0] == 'E')
 			ok = parse_ec(obj, crv, k, p);
 		else
 			ok = parse_okp(obj, crv, k, p);
-	} else
-		ok = problem_set(p, PROB_BAD_PUBLIC_KEY,
-		    "JWK key type \"%s\" is not supported (RSA, EC, OKP)", kty);
+	}
 	if (ok && (k->json == NULL || !jwk_thumbprint(k->json, k->thumbprint)))
 		ok = problem_set(p, PROB_SERVER_INTERNAL, "out of memory");
 	if (!ok)

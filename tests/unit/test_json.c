@@ -251,6 +251,22 @@ test_rejects_truncated(void **state)
 	assert_rejected("{\"a\":\"xy", "truncated JSON document");
 }
 
+/* RFC 8259 §2: any value is a document; a bare null is none we can use. */
+static void
+test_top_level_scalars(void **state)
+{
+	(void)state;
+	assert_accepted("0");
+	assert_accepted("true\n");
+	assert_accepted("1.5 ");
+	assert_accepted("\"x\"");
+	assert_rejected("null", "null");
+	assert_rejected("null ", "null");
+	assert_rejected("nul", "JSON");
+	assert_rejected("tru", "JSON");
+	assert_rejected("1.", "JSON");
+}
+
 static void
 test_rejects_empty(void **state)
 {
@@ -544,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_rejects_nan_and_infinity),
 		cmocka_unit_test(test_rejects_trailing_data),
 		cmocka_unit_test(test_rejects_truncated),
+		cmocka_unit_test(test_top_level_scalars),
 		cmocka_unit_test(test_rejects_empty),
 		cmocka_unit_test(test_rejects_syntax_errors),
 		cmocka_unit_test(test_rejects_too_many_members),

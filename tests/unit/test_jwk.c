@@ -346,6 +346,21 @@ test_rejects_rsa_modulus_leading_zero(void **state)
 	free(n);
 }
 
+/* A JWK with private key members is refused: send the public key only. */
+static void
+test_rejects_private_members(void **state)
+{
+	(void)state;
+	/* RFC 7515 A.3's d. */
+	assert_jwk_refused("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\","
+	    "\"y\":\"" A3_Y "\",\"d\":\"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI\"}",
+	    PROB_MALFORMED, "private key member \"d\"");
+	assert_jwk_refused("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"AAAA\",\"d\":\"AAAA\"}",
+	    PROB_MALFORMED, "private key member \"d\"");
+	assert_jwk_refused("{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\",\"qi\":\"AQAB\"}",
+	    PROB_MALFORMED, "\"qi\"");
+}
+
 /* RFC 7515 A.3's y with its lowest bit flipped: in the field, off the curve. */
 static void
 test_rejects_ec_point_not_on_curve(void **state)
@@ -534,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_rejects_rsa_even_exponent),
 		cmocka_unit_test(test_rejects_rsa_exponent_one),
 		cmocka_unit_test(test_rejects_rsa_modulus_leading_zero),
+		cmocka_unit_test(test_rejects_private_members),
 		cmocka_unit_test(test_rejects_ec_point_not_on_curve),
 		cmocka_unit_test(test_rejects_ec_coordinate_length),
 		cmocka_unit_test(test_rejects_ed25519_key_length),
