@@ -162,7 +162,7 @@ give_to() {
 wait_url() {
 	i=0
 	while [ $i -lt 100 ]; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA_BUNDLE" "$1" 2>/dev/null)
+		code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' --cacert "$CA_BUNDLE" "$1" 2>/dev/null)
 		case $code in
 		000) ;;
 		*) return 0 ;;
@@ -280,9 +280,13 @@ ErrorLog $T/logs/apache-error.log
 LogLevel warn
 LoadModule mpm_event_module $mods/mod_mpm_event.so
 LoadModule authz_core_module $mods/mod_authz_core.so
+# Built into Debian's apache2 (apache2 -l); loading it again is an error.
+<IfModule !unixd_module>
 LoadModule unixd_module $mods/mod_unixd.so
+</IfModule>
 LoadModule alias_module $mods/mod_alias.so
 LoadModule mime_module $mods/mod_mime.so
+TypesConfig /dev/null
 LoadModule ssl_module $mods/mod_ssl.so
 LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
 $extra
@@ -305,7 +309,9 @@ CONF
 # The directory URL of an endpoint; $URL is the public base URL.
 dir_url() { echo "$BASE_URL/$1/directory"; }
 
-curl_() { curl -s --cacert "$CA_BUNDLE" "$@"; }
+# A server that never answers fails the request after $CURL_MAX_TIME
+# seconds (default 30) instead of hanging the test.
+curl_() { curl -s -m "${CURL_MAX_TIME:-30}" --cacert "$CA_BUNDLE" "$@"; }
 
 # nonce EP - a fresh nonce from HEAD new-nonce.
 nonce() {
@@ -314,6 +320,7 @@ nonce() {
 
 # post URL BODY [CONTENT-TYPE] - sets STATUS; body in $T/resp, headers in $T/resp.h.
 post() {
+	rm -f "$T/resp" "$T/resp.h"	# nothing stale if no answer comes
 	STATUS=$(printf '%s' "$2" | curl_ -o "$T/resp" -D "$T/resp.h" -w '%{http_code}' \
 	    -H "Content-Type: ${3:-application/jose+json}" --data-binary @- "$1")
 }
@@ -357,4 +364,56 @@ rejected() {
 		printf '%s\n' "$after" > "$T/dump.after"
 		t_diag "$(diff "$T/dump.before" "$T/dump.after")"
 	fi
+}
+
+# --- processes -------------------------------------------------------------
+
+# alive PID - the process exists and is not a zombie.
+alive() {
+	s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $s in
+	Z*|'') return 1 ;;
+	esac
+}
+
+# wait_gone PID [TENTHS] - until the process has exited (default 10 s);
+# 1 if it is still there.
+wait_gone() {
+	i=0
+	while alive "$1"; do
+		[ $i -ge "${2:-100}" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# procs_with_conf CONF - pids of acme-fcgi processes that use the
+# configuration CONF (given with -c or in ACME_FCGI_CONFIG), so that tests
+# running in parallel do not see each other's processes.
+procs_with_conf() {
+	for p in $(pgrep -x acme-fcgi); do
+		{ tr '\0' '\n' < "/proc/$p/cmdline"; tr '\0' '\n' < "/proc/$p/environ"; } 2>/dev/null |
+		    grep -qx -e "$1" -e "ACME_FCGI_CONFIG=$1" && echo "$p"
+	done
+}
+
+# stop_apache - stops the Apache of start_apache and waits (10 s) until it
+# is gone, so that start_apache can run again.
+stop_apache() {
+	[ -f "$T/run/apache.pid" ] || return 0
+	apid=$(cat "$T/run/apache.pid")
+	kill "$apid" 2>/dev/null
+	wait_gone "$apid" 100 || { echo "apache $apid did not stop" >&2; return 1; }
+	rm -f "$T/run/apache.pid"
+}
+
+# start_spawn_fcgi SOCKET [PROCS] - spawn-fcgi binds the UNIX socket and
+# starts PROCS (default 2) acme-fcgi processes on it (spawned mode), with
+# $CONF; their pids in $SPAWN_PIDS.
+start_spawn_fcgi() {
+	SPAWN_PIDS=
+	spawn-fcgi -s "$1" -M 0660 -F "${2:-2}" -P "$T/run/spawn-fcgi.pid" \
+	    -- "$ACME_FCGI" -c "$CONF" >> "$T/logs/spawn-fcgi.log" 2>&1 || return 1
+	SPAWN_PIDS=$(cat "$T/run/spawn-fcgi.pid")
+	printf '%s\n' $SPAWN_PIDS >> "$T/pids"
 }
