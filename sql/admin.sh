@@ -137,3 +137,41 @@ sql_eab_revoke() {	# KID NOW
 	    WHERE kid = $(sql_quote "$1") AND status = 'active';
 	    SELECT changes();"
 }
+
+# --- certificate authorities ----------------------------------------------
+
+sql_ca_exists() {	# NAME -> prints its status, nothing if unknown
+	sql_run "SELECT status FROM cas WHERE name = $(sql_quote "$1");"
+}
+
+# NAME KEY_TYPE ROOT_KEY_TYPE SUBJECT ROOT_PEM ISSUING_PEM ROOT_KEY
+# ISSUING_KEY NOT_AFTER NOW
+sql_ca_create() {
+	sql_run "INSERT INTO cas (name, key_type, root_key_type, subject, root_pem,
+	    issuing_pem, root_key, issuing_key, not_after, created)
+	    VALUES ($(sql_quote "$1"), $(sql_quote "$2"), $(sql_quote "$3"),
+	        $(sql_quote "$4"), $(sql_quote "$5"), $(sql_quote "$6"),
+	        $(sql_quote "$7"), $(sql_quote "$8"), $9, ${10});"
+}
+
+sql_ca_list() {
+	sql_table "SELECT name, status, key_type, subject,
+	    datetime(not_after, 'unixepoch') AS expires,
+	    datetime(created, 'unixepoch') AS created
+	    FROM cas ORDER BY name;"
+}
+
+# Never selects a certificate's PEM (sql_ca_certs does) nor, there being
+# none, a private key: the key columns are references.
+sql_ca_show() {	# NAME
+	sql_show "SELECT name, status, key_type, root_key_type, subject,
+	    issuing_key, root_key,
+	    datetime(not_after, 'unixepoch') AS expires,
+	    datetime(created, 'unixepoch') AS created
+	    FROM cas WHERE name = $(sql_quote "$1");"
+}
+
+sql_ca_certs() {	# NAME -> the issuing certificate, then the root, as PEM
+	sql_run "SELECT issuing_pem || char(10) || root_pem FROM cas
+	    WHERE name = $(sql_quote "$1");"
+}

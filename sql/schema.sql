@@ -95,3 +95,28 @@ CREATE TABLE nonces (
 	expires		INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX nonces_expires ON nonces(expires);
+
+-- A local certificate authority (acme-ca(8)): a self-signed root and the
+-- issuing intermediate it signed.  Keys never enter the database: root_key
+-- and issuing_key are absolute file names or GnuTLS pkcs11: URLs, read only
+-- by acme-ca and the signer process.  subject and not_after repeat the
+-- issuing certificate's, for listing.
+CREATE TABLE cas (
+	id		INTEGER PRIMARY KEY,
+	name		TEXT NOT NULL UNIQUE
+			CHECK (length(name) BETWEEN 1 AND 63 AND name NOT GLOB '*[^a-z0-9_-]*'
+			    AND substr(name, 1, 1) GLOB '[a-z0-9]'),
+	key_type	TEXT NOT NULL
+			CHECK (key_type IN ('ec256', 'ec384', 'rsa3072', 'rsa4096', 'ed25519')),
+	root_key_type	TEXT NOT NULL
+			CHECK (root_key_type IN ('ec256', 'ec384', 'rsa3072', 'rsa4096', 'ed25519')),
+	subject		TEXT NOT NULL,
+	root_pem	TEXT NOT NULL CHECK (root_pem LIKE '-----BEGIN CERTIFICATE-----%'),
+	issuing_pem	TEXT NOT NULL CHECK (issuing_pem LIKE '-----BEGIN CERTIFICATE-----%'),
+	root_key	TEXT NOT NULL CHECK (root_key LIKE '/%' OR root_key LIKE 'pkcs11:%'),
+	issuing_key	TEXT NOT NULL CHECK (issuing_key LIKE '/%' OR issuing_key LIKE 'pkcs11:%'),
+	not_after	INTEGER NOT NULL,
+	status		TEXT NOT NULL DEFAULT 'active'
+			CHECK (status IN ('active', 'retired')),
+	created		INTEGER NOT NULL
+);

@@ -1,0 +1,156 @@
+/*
+ * ca.h - the local certificate authority: a self-signed root, the issuing
+ * intermediate it signs, and the profile of the leaf certificates the
+ * intermediate issues (RFC 5280, RFC 8555 §7.4).
+ *
+ * This module alone turns keys into certificates.  acme-ca-tool uses it to
+ * create a CA; the signer process (the only process that loads an issuing
+ * key) uses ca_load() and ca_issue(); request handlers only prepare a
+ * struct ca_leaf and never see a struct ca.
+ *
+ * Every function returns 1, or 0 after one log line (and *out NULL).
+ * Certificates handed out through gnutls_x509_crt_t * are the caller's
+ * (gnutls_x509_crt_deinit); they are parsed back from their DER, so every
+ * gnutls getter and chain check works on them as on a received one.
+ */
+#ifndef ACME_CA_H
+#define ACME_CA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+
+#include "key.h"
+
+#define CA_SERIAL_LEN		16	/* 128 bits, first byte 0x01..0x7f */
+#define CA_BACKDATE		3600	/* notBefore this far before "now" */
+#define CA_DN_MAX		1024	/* an RFC 4514 subject, as text */
+#define CA_CN_MAX		64	/* RFC 5280 ub-common-name */
+#define CA_LEAF_NAMES_MAX	100	/* subjectAltName entries per leaf */
+#define CA_DNS_NAME_MAX		253
+
+/* An issuing CA ready to sign: its certificate and its private key. */
+struct ca {
+	gnutls_x509_crt_t	 cert;
+	struct key		 key;
+};
+
+/* Subject alternative names a leaf may carry (RFC 8555 §7.1.4, RFC 8738). */
+enum ca_name_type {
+	CA_NAME_DNS,	/* lower-case LDH name, "*." wildcard prefix allowed */
+	CA_NAME_IP,	/* IPv4 dotted quad or IPv6 text (RFC 5952) */
+	CA_NAME_TYPE__MAX
+};
+
+struct ca_name {
+	enum ca_name_type	 type;
+	const char		*value;
+};
+
+/* Extended key usages (RFC 5280 §4.2.1.12), as bit flags. */
+#define CA_EKU_SERVER_AUTH	0x01u
+#define CA_EKU_CLIENT_AUTH	0x02u
+#define CA_EKU_ALL		(CA_EKU_SERVER_AUTH | CA_EKU_CLIENT_AUTH)
+
+/*
+ * What a leaf certificate says besides the fixed profile.  Everything is
+ * borrowed from the caller.  not_before and not_after are inclusive
+ * (RFC 5280 §4.1.2.5); ca_leaf_validity() computes them from a lifetime.
+ */
+struct ca_leaf {
+	gnutls_pubkey_t		 pub;
+	const struct ca_name	*names;		/* 1..CA_LEAF_NAMES_MAX, distinct */
+	size_t			 nnames;
+	time_t			 not_before;
+	time_t			 not_after;
+	unsigned		 eku;		/* CA_EKU_*, at least one */
+	uint8_t			 serial[CA_SERIAL_LEN];	/* ca_serial_new() */
+};
+
+/* Key types a CA may have: ec256, ec384, rsa3072, rsa4096, ed25519. */
+int	 ca_key_type_ok(enum key_type t);
+
+/* A random positive serial of exactly CA_SERIAL_LEN DER bytes. */
+int	 ca_serial_new(uint8_t serial[CA_SERIAL_LEN]);
+
+/*
+ * Validity of days whole days (from 1 to 36500) starting CA_BACKDATE before
+ * now: *not_before = now - CA_BACKDATE, *not_after = *not_before + days
+ * days - 1 second.
+ */
+int	 ca_validity(time_t now, unsigned days, time_t *not_before,
+	    time_t *not_after);
+
+/*
+ * The subject of one of a CA's certificates: dn (RFC 4514; NULL or "" for
+ * none) with role (" Root CA", " Issuing CA") appended to its common name,
+ * or, if dn has no CN, with "CN=<name><role>" in front.  Returns a malloc'd
+ * string that gnutls accepts as a DN, or NULL.
+ */
+char	*ca_subject(const char *dn, const char *name, const char *role);
+
+/*
+ * A self-signed root for key k: BasicConstraints CA:TRUE and KeyUsage
+ * keyCertSign, cRLSign (both critical), SubjectKeyIdentifier.
+ */
+int	 ca_make_root(const struct key *k, const char *dn, time_t not_before,
+	    time_t not_after, gnutls_x509_crt_t *out);
+
+/*
+ * An issuing intermediate for the public key pub, signed by issuer:
+ * CA:TRUE pathlen:0 and KeyUsage keyCertSign, cRLSign, digitalSignature
+ * (both critical), SKI, AKI.  Its validity must lie within the issuer's.
+ */
+int	 ca_make_intermediate(const struct ca *issuer, gnutls_pubkey_t pub,
+	    const char *dn, time_t not_before, time_t not_after,
+	    gnutls_x509_crt_t *out);
+
+/*
+ * Checks a leaf request against the profile and the issuer, given the time
+ * now: names well formed and distinct, eku known and not empty, serial
+ * positive and CA_SERIAL_LEN bytes long, not_before no earlier than
+ * now - CA_BACKDATE, not_after after not_before and within the issuer's
+ * validity, key of a type we issue for.  ca_issue() calls it; the caller
+ * may call it first to refuse a request early.
+ */
+int	 ca_leaf_check(const struct ca *ca, const struct ca_leaf *leaf,
+	    time_t now);
+
+/*
+ * Issues a leaf: version 3, the serial, subject CN = the first name of at
+ * most CA_CN_MAX characters (no subject at all if none fits, and then a
+ * critical subjectAltName, RFC 5280 §4.2.1.6), subjectAltName = the names
+ * in order, BasicConstraints CA:FALSE (critical), KeyUsage
+ * digitalSignature, plus keyEncipherment for an RSA key (critical),
+ * ExtendedKeyUsage from eku, SKI, AKI = the issuer's SKI.
+ */
+int	 ca_issue(const struct ca *ca, const struct ca_leaf *leaf, time_t now,
+	    gnutls_x509_crt_t *out);
+
+/*
+ * Loads an issuing CA: cert_pem (one PEM certificate) and its key (a PEM
+ * file or a pkcs11: URL).  Fails unless the certificate is a CA allowed to
+ * sign certificates and the key is its key and of a CA key type.
+ */
+int	 ca_load(struct ca *ca, const char *cert_pem, size_t len,
+	    const char *key_ref);
+void	 ca_free(struct ca *ca);
+
+/* The digest a CA with key type t signs with; GNUTLS_DIG_UNKNOWN for Ed25519. */
+gnutls_digest_algorithm_t ca_digest(enum key_type t);
+
+/*
+ * Key identifier of pub for SKI and AKI: the leftmost 160 bits of the
+ * SHA-256 of its SubjectPublicKeyInfo (RFC 7093 §2).  id has 20 bytes.
+ */
+#define CA_KEY_ID_LEN	20
+int	 ca_key_id(gnutls_pubkey_t pub, uint8_t id[CA_KEY_ID_LEN]);
+
+/* One certificate as PEM; *pem is gnutls_free'd. */
+int	 ca_cert_pem(gnutls_x509_crt_t crt, gnutls_datum_t *pem);
+
+#endif
