@@ -1,0 +1,78 @@
+/*
+ * acme-check - the administration scripts' view of the rules acme-fcgi
+ * applies, from the same code:
+ *
+ *     acme-check dns-rule RULE...   name rules of an issuing template
+ *     acme-check ip-rule CIDR...    address rules of an issuing template
+ *
+ * Prints each rule in its normal form, one per line; on the first invalid
+ * one prints why on stderr and exits 1.  Usage errors exit 2.
+ */
+#include "autoconfig.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "identifier.h"
+#include "problem.h"
+
+static int
+dns_rule(const char *rule)
+{
+	struct identifier	id;
+	struct problem		p;
+
+	memset(&p, 0, sizeof(p));
+	if (!ident_parse("dns", rule, &id, &p)) {
+		fprintf(stderr, "invalid name rule \"%s\": %s\n", rule, p.detail);
+		return 0;
+	}
+	/* Rules are stored in normal form (lower case); compare that. */
+	if (!ident_rule_valid(id.value)) {
+		fprintf(stderr, "invalid name rule \"%s\"\n", rule);
+		return 0;
+	}
+	printf("%s\n", id.value);
+	return 1;
+}
+
+static int
+ip_rule(const char *text)
+{
+	struct ip_rule	r;
+	char		buf[INET6_ADDRSTRLEN];
+
+	if (!ip_rule_parse(text, &r)) {
+		fprintf(stderr, "invalid address rule \"%s\": use ADDRESS or "
+		    "NETWORK/PREFIX with the host bits zero\n", text);
+		return 0;
+	}
+	inet_ntop(r.family, r.addr, buf, sizeof(buf));
+	printf("%s/%u\n", buf, r.prefix);
+	return 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	int	(*fn)(const char *);
+	int	 i;
+
+	if (argc < 3)
+		goto usage;
+	if (strcmp(argv[1], "dns-rule") == 0)
+		fn = dns_rule;
+	else if (strcmp(argv[1], "ip-rule") == 0)
+		fn = ip_rule;
+	else
+		goto usage;
+	for (i = 2; i < argc; i++)
+		if (!fn(argv[i]))
+			return 1;
+	return fflush(stdout) == 0 ? 0 : 1;
+usage:
+	fprintf(stderr, "usage: acme-check dns-rule RULE... | ip-rule CIDR...\n");
+	return 2;
+}

@@ -1,0 +1,13 @@
+## Small C helpers the admin scripts call (installed in pkglibexecdir).
+
+# acme-ca(8) makes keys and certificates through it; the script finds the
+# installed copy through @pkglibexecdir@, a built one in tools/.
+pkglibexec_PROGRAMS = tools/acme-ca-tool
+tools_acme_ca_tool_SOURCES = tools/acme-ca-tool.c
+tools_acme_ca_tool_LDADD = $(LIBACME)
+
+# acme-template(8) checks name and address rules through it, with the code
+# acme-fcgi applies them with.
+pkglibexec_PROGRAMS += tools/acme-check
+tools_acme_check_SOURCES = tools/acme-check.c
+tools_acme_check_LDADD = $(LIBACME)
