@@ -4,6 +4,8 @@ check_PROGRAMS += tests/e2e/acme-probe
 tests_e2e_acme_probe_SOURCES = tests/e2e/acme-probe.c
 tests_e2e_acme_probe_LDADD = $(LIBACME)
 
-E2E_TESTS = tests/e2e/protocol.sh
+E2E_TESTS = tests/e2e/protocol.sh tests/e2e/quickstart.sh
+E2E_TESTS += tests/e2e/ca.sh
+E2E_TESTS += tests/e2e/fronts.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh $(E2E_TESTS)

@@ -84,6 +84,18 @@ tests_unit_test_acme_SOURCES = tests/unit/test_acme.c tests/unit/fixture.c tests
 tests_unit_test_acme_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_acme_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_identifier
+TESTS += tests/unit/test_identifier
+tests_unit_test_identifier_SOURCES = tests/unit/test_identifier.c
+tests_unit_test_identifier_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_identifier_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_ca
+TESTS += tests/unit/test_ca
+tests_unit_test_ca_SOURCES = tests/unit/test_ca.c tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_ca_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ca_LDADD = $(UNIT_LDADD)
+
 TESTS += tests/unit/schema-version.sh
 EXTRA_DIST += tests/unit/schema-version.sh
 
