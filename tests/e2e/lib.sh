@@ -253,6 +253,13 @@ CONF
 start_apache() {
 	mods=/usr/lib/apache2/modules
 	mkdir -p "$T/apache" "$T/run/fcgid"
+	if [ "$(id -u)" = 0 ]; then
+		# www-data may not reach the build tree (a clone in a 0700
+		# directory): run a copy of the program from the instance.
+		mkdir -p "$T/bin"
+		cp "$ACME_FCGI" "$T/bin/acme-fcgi"
+		ACME_FCGI=$T/bin/acme-fcgi
+	fi
 	snippet "apache-conf/acme-fcgi-$2.conf" > "$T/apache/acme-fcgi.conf"
 	case $2 in
 	fcgid) extra="LoadModule fcgid_module $mods/mod_fcgid.so
@@ -416,4 +423,25 @@ start_spawn_fcgi() {
 	    -- "$ACME_FCGI" -c "$CONF" >> "$T/logs/spawn-fcgi.log" 2>&1 || return 1
 	SPAWN_PIDS=$(cat "$T/run/spawn-fcgi.pid")
 	printf '%s\n' $SPAWN_PIDS >> "$T/pids"
+}
+
+# cmd_refused DESC RC PATTERN CMD... - CMD exits RC, says PATTERN on stderr,
+# and the database stays byte for byte as it was.
+cmd_refused() {
+	_desc=$1 _want=$2 _pat=$3
+	shift 3
+	sqlite3 "$DB" .dump > "$T/dump.before"
+	_rc=0
+	"$@" > "$T/out" 2> "$T/err" || _rc=$?
+	sqlite3 "$DB" .dump > "$T/dump.after"
+	_why=
+	[ "$_rc" = "$_want" ] || _why="$_why exit $_rc (want $_want);"
+	grep -q -- "$_pat" "$T/err" || _why="$_why stderr lacks \"$_pat\";"
+	cmp -s "$T/dump.before" "$T/dump.after" || _why="$_why database changed;"
+	if [ -z "$_why" ]; then
+		t_ok "$_desc: exit $_rc, \"$_pat\", database unchanged"
+	else
+		t_not_ok "$_desc:$_why"
+		t_diag "stderr: $(cat "$T/err")"
+	fi
 }
