@@ -43,14 +43,34 @@ sql_endpoint_exists() {	# NAME -> prints its status, nothing if unknown
 	sql_run "SELECT status FROM endpoints WHERE name = $(sql_quote "$1");"
 }
 
-sql_endpoint_create() {	# NAME EAB_REQUIRED(0|1) NOW
-	sql_run "INSERT INTO endpoints (name, eab_required, created)
-	    VALUES ($(sql_quote "$1"), $2, $3);"
+# NAME EAB_REQUIRED(0|1) NOW [APPLICATION TEMPLATE [TAG]]
+sql_endpoint_create() {
+	_app=NULL _tpl=NULL
+	if [ -n "${4:-}" ]; then
+		_app="(SELECT id FROM applications WHERE name = $(sql_quote "$4"))"
+		_tpl="(SELECT id FROM templates WHERE name = $(sql_quote "$5"))"
+	fi
+	sql_run "INSERT INTO endpoints (name, eab_required, created, application_id,
+	        template_id, tag)
+	    VALUES ($(sql_quote "$1"), $2, $3, $_app, $_tpl, $(sql_opt_text "${6:-}"));"
+}
+
+# Binds an existing endpoint: NAME APPLICATION TEMPLATE [TAG]
+sql_endpoint_bind() {
+	sql_run "UPDATE endpoints SET
+	    application_id = (SELECT id FROM applications WHERE name = $(sql_quote "$2")),
+	    template_id = (SELECT id FROM templates WHERE name = $(sql_quote "$3")),
+	    tag = $(sql_opt_text "${4:-}")
+	    WHERE name = $(sql_quote "$1") AND status = 'active';
+	    SELECT changes();"
 }
 
 sql_endpoint_list() {
 	sql_table "SELECT e.name, e.status,
 	    CASE e.eab_required WHEN 1 THEN 'required' ELSE 'optional' END AS eab,
+	    coalesce((SELECT name FROM applications WHERE id = e.application_id), '') AS application,
+	    coalesce((SELECT name FROM templates WHERE id = e.template_id), '') AS template,
+	    coalesce(e.tag, '') AS tag,
 	    (SELECT count(*) FROM accounts a WHERE a.endpoint_id = e.id) AS accounts,
 	    (SELECT count(*) FROM eab_keys k WHERE k.endpoint_id = e.id
 	        AND k.status = 'active') AS eab_keys,
@@ -61,6 +81,9 @@ sql_endpoint_list() {
 sql_endpoint_show() {	# NAME
 	sql_show "SELECT e.name, e.status,
 	    CASE e.eab_required WHEN 1 THEN 'required' ELSE 'optional' END AS eab,
+	    coalesce((SELECT name FROM applications WHERE id = e.application_id), '') AS application,
+	    coalesce((SELECT name FROM templates WHERE id = e.template_id), '') AS template,
+	    coalesce(e.tag, '') AS tag,
 	    (SELECT count(*) FROM accounts a WHERE a.endpoint_id = e.id
 	        AND a.status = 'valid') AS valid_accounts,
 	    (SELECT count(*) FROM accounts a WHERE a.endpoint_id = e.id
@@ -174,4 +197,93 @@ sql_ca_show() {	# NAME
 sql_ca_certs() {	# NAME -> the issuing certificate, then the root, as PEM
 	sql_run "SELECT issuing_pem || char(10) || root_pem FROM cas
 	    WHERE name = $(sql_quote "$1");"
+}
+
+# --- applications ----------------------------------------------------------
+
+sql_app_exists() {	# NAME -> prints its id, nothing if unknown
+	sql_run "SELECT id FROM applications WHERE name = $(sql_quote "$1");"
+}
+
+# An empty text is stored as NULL.
+sql_opt_text() {
+	if [ -n "$1" ]; then sql_quote "$1"; else printf 'NULL'; fi
+}
+
+sql_app_create() {	# NAME OWNER DESCRIPTION NOW
+	sql_run "INSERT INTO applications (name, owner, description, created)
+	    VALUES ($(sql_quote "$1"), $(sql_opt_text "$2"), $(sql_opt_text "$3"), $4);"
+}
+
+sql_app_list() {
+	sql_table "SELECT a.name, coalesce(a.owner, '') AS owner,
+	    (SELECT count(*) FROM endpoints e WHERE e.application_id = a.id) AS endpoints,
+	    datetime(a.created, 'unixepoch') AS created,
+	    coalesce(a.description, '') AS description
+	    FROM applications a ORDER BY a.name;"
+}
+
+sql_app_show() {	# NAME
+	sql_show "SELECT a.name, coalesce(a.owner, '') AS owner,
+	    coalesce(a.description, '') AS description,
+	    coalesce((SELECT group_concat(e.name, ' ') FROM endpoints e
+	        WHERE e.application_id = a.id), '') AS endpoints,
+	    datetime(a.created, 'unixepoch') AS created
+	    FROM applications a WHERE a.name = $(sql_quote "$1");"
+}
+
+# --- issuing templates -------------------------------------------------------
+
+sql_template_exists() {	# NAME -> prints its id, nothing if unknown
+	sql_run "SELECT id FROM templates WHERE name = $(sql_quote "$1");"
+}
+
+# NAME CA WILDCARD KEY_TYPES VALIDITY MAX_VALIDITY EKU NOW DNS_RULES IP_RULES
+# (the rules one per line, already in normal form); one transaction.
+sql_template_create() {
+	_rules=
+	while IFS= read -r r; do
+		[ -n "$r" ] || continue
+		_rules="$_rules INSERT INTO template_rules (template_id, kind, rule)
+		    VALUES ((SELECT id FROM templates WHERE name = $(sql_quote "$1")), 'dns', $(sql_quote "$r"));"
+	done <<RULES
+$9
+RULES
+	while IFS= read -r r; do
+		[ -n "$r" ] || continue
+		_rules="$_rules INSERT INTO template_rules (template_id, kind, rule)
+		    VALUES ((SELECT id FROM templates WHERE name = $(sql_quote "$1")), 'ip', $(sql_quote "$r"));"
+	done <<RULES
+${10}
+RULES
+	sql_run "BEGIN IMMEDIATE;
+	    INSERT INTO templates (name, ca_id, allow_wildcard, key_types, validity_days,
+	        max_validity_days, eku, created)
+	    VALUES ($(sql_quote "$1"), (SELECT id FROM cas WHERE name = $(sql_quote "$2")),
+	        $3, $(sql_quote "$4"), $5, $6, $(sql_quote "$7"), $8);
+	    $_rules
+	    COMMIT;"
+}
+
+sql_template_list() {
+	sql_table "SELECT t.name, c.name AS ca,
+	    (SELECT count(*) FROM template_rules r WHERE r.template_id = t.id) AS rules,
+	    CASE t.allow_wildcard WHEN 1 THEN 'yes' ELSE 'no' END AS wildcard,
+	    t.validity_days AS days, t.eku,
+	    (SELECT count(*) FROM endpoints e WHERE e.template_id = t.id) AS endpoints
+	    FROM templates t JOIN cas c ON c.id = t.ca_id ORDER BY t.name;"
+}
+
+sql_template_show() {	# NAME
+	sql_show "SELECT t.name, c.name AS ca,
+	    coalesce((SELECT group_concat(r.rule, ' ') FROM template_rules r
+	        WHERE r.template_id = t.id AND r.kind = 'dns'), '') AS allow,
+	    coalesce((SELECT group_concat(r.rule, ' ') FROM template_rules r
+	        WHERE r.template_id = t.id AND r.kind = 'ip'), '') AS allow_ip,
+	    CASE t.allow_wildcard WHEN 1 THEN 'yes' ELSE 'no' END AS allow_wildcard,
+	    t.key_types, t.validity_days, t.max_validity_days, t.eku,
+	    coalesce((SELECT group_concat(e.name, ' ') FROM endpoints e
+	        WHERE e.template_id = t.id), '') AS endpoints,
+	    datetime(t.created, 'unixepoch') AS created
+	    FROM templates t JOIN cas c ON c.id = t.ca_id WHERE t.name = $(sql_quote "$1");"
 }

@@ -19,10 +19,18 @@ CREATE TABLE endpoints (
 			CHECK (length(name) BETWEEN 1 AND 63 AND name NOT GLOB '*[^a-z0-9_-]*'
 			    AND substr(name, 1, 1) GLOB '[a-z0-9]'),
 	eab_required	INTEGER NOT NULL DEFAULT 1 CHECK (eab_required IN (0, 1)),
+	-- Bound to an application and an issuing template together, or to
+	-- neither (accounts only: such an endpoint issues nothing).
+	application_id	INTEGER REFERENCES applications(id),
+	template_id	INTEGER REFERENCES templates(id),
+	-- Recorded with every certificate the endpoint issues (seed 000).
+	tag		TEXT CHECK (tag IS NULL OR (length(tag) BETWEEN 1 AND 64
+			    AND tag NOT GLOB '*[^A-Za-z0-9._:-]*')),
 	status		TEXT NOT NULL DEFAULT 'active'
 			CHECK (status IN ('active', 'deactivated')),
 	created		INTEGER NOT NULL,
-	deactivated	INTEGER
+	deactivated	INTEGER,
+	CHECK ((application_id IS NULL) = (template_id IS NULL))
 );
 
 -- Deactivation is permanent (seed 000: "permanently deactivates").
@@ -120,3 +128,43 @@ CREATE TABLE cas (
 			CHECK (status IN ('active', 'retired')),
 	created		INTEGER NOT NULL
 );
+
+-- An application: who the certificates of its endpoints are for (seed 000).
+CREATE TABLE applications (
+	id		INTEGER PRIMARY KEY,
+	name		TEXT NOT NULL UNIQUE
+			CHECK (length(name) BETWEEN 1 AND 63 AND name NOT GLOB '*[^a-z0-9_-]*'
+			    AND substr(name, 1, 1) GLOB '[a-z0-9]'),
+	owner		TEXT CHECK (owner IS NULL OR length(owner) BETWEEN 3 AND 254),
+	description	TEXT CHECK (description IS NULL OR length(description) <= 1024),
+	created		INTEGER NOT NULL
+);
+
+-- An issuing template: which identifiers its endpoints may have certified,
+-- by which CA, with which keys, for how long.  Rules are in template_rules.
+CREATE TABLE templates (
+	id		INTEGER PRIMARY KEY,
+	name		TEXT NOT NULL UNIQUE
+			CHECK (length(name) BETWEEN 1 AND 63 AND name NOT GLOB '*[^a-z0-9_-]*'
+			    AND substr(name, 1, 1) GLOB '[a-z0-9]'),
+	ca_id		INTEGER NOT NULL REFERENCES cas(id),
+	allow_wildcard	INTEGER NOT NULL DEFAULT 0 CHECK (allow_wildcard IN (0, 1)),
+	key_types	TEXT NOT NULL
+			CHECK (key_types <> '' AND key_types NOT GLOB '*[^a-z0-9,]*'),
+	validity_days	INTEGER NOT NULL CHECK (validity_days BETWEEN 1 AND 3650),
+	max_validity_days INTEGER NOT NULL
+			CHECK (max_validity_days BETWEEN validity_days AND 3650),
+	eku		TEXT NOT NULL
+			CHECK (eku IN ('serverAuth', 'clientAuth', 'serverAuth,clientAuth',
+			    'clientAuth,serverAuth')),
+	created		INTEGER NOT NULL
+);
+
+-- Name rules ("host.example.com", "*.example.com") and address rules
+-- ("192.0.2.0/24"), in the normal form tools/acme-check prints.
+CREATE TABLE template_rules (
+	template_id	INTEGER NOT NULL REFERENCES templates(id),
+	kind		TEXT NOT NULL CHECK (kind IN ('dns', 'ip')),
+	rule		TEXT NOT NULL CHECK (length(rule) BETWEEN 1 AND 253),
+	PRIMARY KEY (template_id, kind, rule)
+) WITHOUT ROWID;

@@ -5,8 +5,8 @@
  *     acme-check dns-rule RULE...   name rules of an issuing template
  *     acme-check ip-rule CIDR...    address rules of an issuing template
  *
- * Prints each rule in its normal form, one per line; on the first invalid
- * one prints why on stderr and exits 1.  Usage errors exit 2.
+ * Prints each rule in its normal form, one per line, if all are valid;
+ * otherwise prints why the first invalid one is not on stderr and exits 1.  Usage errors exit 2.
  */
 #include "autoconfig.h"
 
@@ -19,7 +19,7 @@
 #include "problem.h"
 
 static int
-dns_rule(const char *rule)
+dns_rule(const char *rule, int print)
 {
 	struct identifier	id;
 	struct problem		p;
@@ -34,12 +34,13 @@ dns_rule(const char *rule)
 		fprintf(stderr, "invalid name rule \"%s\"\n", rule);
 		return 0;
 	}
-	printf("%s\n", id.value);
+	if (print)
+		printf("%s\n", id.value);
 	return 1;
 }
 
 static int
-ip_rule(const char *text)
+ip_rule(const char *text, int print)
 {
 	struct ip_rule	r;
 	char		buf[INET6_ADDRSTRLEN];
@@ -50,14 +51,15 @@ ip_rule(const char *text)
 		return 0;
 	}
 	inet_ntop(r.family, r.addr, buf, sizeof(buf));
-	printf("%s/%u\n", buf, r.prefix);
+	if (print)
+		printf("%s/%u\n", buf, r.prefix);
 	return 1;
 }
 
 int
 main(int argc, char *argv[])
 {
-	int	(*fn)(const char *);
+	int	(*fn)(const char *, int);
 	int	 i;
 
 	if (argc < 3)
@@ -68,9 +70,12 @@ main(int argc, char *argv[])
 		fn = ip_rule;
 	else
 		goto usage;
+	/* Nothing is printed unless every rule is valid. */
 	for (i = 2; i < argc; i++)
-		if (!fn(argv[i]))
+		if (!fn(argv[i], 0))
 			return 1;
+	for (i = 2; i < argc; i++)
+		fn(argv[i], 1);
 	return fflush(stdout) == 0 ? 0 : 1;
 usage:
 	fprintf(stderr, "usage: acme-check dns-rule RULE... | ip-rule CIDR...\n");

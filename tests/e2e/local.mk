@@ -7,5 +7,6 @@ tests_e2e_acme_probe_LDADD = $(LIBACME)
 E2E_TESTS = tests/e2e/protocol.sh tests/e2e/quickstart.sh
 E2E_TESTS += tests/e2e/ca.sh
 E2E_TESTS += tests/e2e/fronts.sh
+E2E_TESTS += tests/e2e/policy-admin.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh $(E2E_TESTS)
