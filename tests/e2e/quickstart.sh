@@ -6,7 +6,7 @@
 
 need lighttpd certbot curl jq sqlite3 certtool
 e2e_init quickstart
-t_plan 9
+t_plan 10
 
 QS=$T/qs
 PORT=$(freeport)
@@ -19,8 +19,8 @@ echo "sh $top_srcdir/scripts/quickstart --dir $QS --stop" > "$T/stop-quickstart"
 
 # The env file has exactly the four documented variables.
 vars=$(sed 's/=.*//' "$QS/quickstart.env" | sort | tr '\n' ' ')
-[ "$vars" = "ACME_CA_BUNDLE ACME_DIRECTORY ACME_EAB_HMAC ACME_EAB_KID " ] &&
-    t_ok "quickstart.env holds ACME_DIRECTORY, ACME_CA_BUNDLE, ACME_EAB_KID, ACME_EAB_HMAC" ||
+[ "$vars" = "ACME_CA_BUNDLE ACME_DIRECTORY ACME_EAB_HMAC ACME_EAB_KID ACME_ROOT_CA " ] &&
+    t_ok "quickstart.env holds ACME_DIRECTORY, ACME_CA_BUNDLE, ACME_EAB_KID, ACME_EAB_HMAC, ACME_ROOT_CA" ||
     t_not_ok "quickstart.env: $vars"
 . "$QS/quickstart.env"
 
@@ -29,6 +29,12 @@ vars=$(sed 's/=.*//' "$QS/quickstart.env" | sort | tr '\n' ' ')
     t_ok "the directory answers over HTTPS with the printed CA bundle" ||
     t_not_ok "directory $ACME_DIRECTORY"
 
+certtool --verify --load-ca-certificate "$ACME_ROOT_CA" --infile "$ACME_ROOT_CA" >/dev/null 2>&1 &&
+    [ "$(sqlite3 "$QS/acme.db" "SELECT a.name || '/' || t.name || '/' || e.tag FROM endpoints e
+        JOIN applications a ON a.id = e.application_id JOIN templates t ON t.id = e.template_id
+        WHERE e.name = 'demo'")" = "demo/demo/quickstart" ] &&
+    t_ok "the demo endpoint is bound to application and template demo; ACME_ROOT_CA is the CA root" ||
+    t_not_ok "binding or root: $(sqlite3 "$QS/acme.db" "SELECT * FROM endpoints")"
 grep -q "KID\|key ID" "$T/out1" && grep -q "$ACME_EAB_KID" "$T/out1" && grep -q "$ACME_EAB_HMAC" "$T/out1" &&
     t_ok "the EAB KID and HMAC are printed" || t_not_ok "EAB credentials not printed"
 
@@ -42,13 +48,15 @@ n=$(sqlite3 "$QS/acme.db" "SELECT count(*) FROM accounts a JOIN eab_keys k ON a.
     t_not_ok "certbot: exit $rc, $n accounts"
 
 # A second run reuses everything.
-dump1=$(sqlite3 "$QS/acme.db" "SELECT name FROM endpoints; SELECT kid FROM eab_keys")
+q_all="SELECT name FROM endpoints; SELECT kid FROM eab_keys; SELECT name FROM cas;
+    SELECT name FROM templates; SELECT name FROM applications"
+dump1=$(sqlite3 "$QS/acme.db" "$q_all")
 "$top_srcdir/scripts/quickstart" --dir "$QS" --port "$PORT" > "$T/out2" 2> "$T/logs/quickstart2.log"
 rc=$?
 . "$QS/quickstart.env"
-dump2=$(sqlite3 "$QS/acme.db" "SELECT name FROM endpoints; SELECT kid FROM eab_keys")
+dump2=$(sqlite3 "$QS/acme.db" "$q_all")
 [ $rc -eq 0 ] && [ "$dump1" = "$dump2" ] && grep -q "$ACME_EAB_KID" "$T/out2" &&
-    t_ok "a second run reuses the endpoint and the EAB key" || t_not_ok "rerun: exit $rc"
+    t_ok "a second run reuses the endpoint, EAB key, CA, application and template" || t_not_ok "rerun: exit $rc"
 curl -sf --cacert "$ACME_CA_BUNDLE" -o /dev/null "$ACME_DIRECTORY" &&
     t_ok "and the instance answers after it" || t_not_ok "no answer after the rerun"
 
