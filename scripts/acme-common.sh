@@ -92,6 +92,21 @@ now() {
 	date +%s
 }
 
+# find_tool NAME - sets $tool to the C helper NAME: installed in
+# $ACME_LIBEXEC (each script sets it to its @pkglibexecdir@), else built in
+# tools/ of a build tree (the tests' top_builddir, quickstart's
+# ACME_BUILDDIR, or the tree the script is in).
+find_tool() {
+	tool=${ACME_LIBEXEC:-}/$1
+	[ -n "${ACME_LIBEXEC:-}" ] && [ -x "$tool" ] && return 0
+	here=$(dirname -- "$0")
+	for d in "${top_builddir:-}" "${ACME_BUILDDIR:-}" "$here" "$here/.."; do
+		tool=$d/tools/$1
+		[ -n "$d" ] && [ -x "$tool" ] && return 0
+	done
+	die "$1 not found (make builds it in tools/; make install puts it in ${ACME_LIBEXEC:-the libexec directory})"
+}
+
 # random_b64url BYTES - BYTES random bytes, base64url without padding.
 random_b64url() {
 	head -c "$1" /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
