@@ -192,6 +192,7 @@ acme_auth(struct acme_server *srv, const struct db_endpoint *ep,
 		problem_set(p, PROB_UNAUTHORIZED, "this endpoint has been deactivated");
 		goto fail;
 	}
+	a->ep = *ep;
 	if (a->has_acct && a->acct.status != ACCT_VALID && mode != AUTH_JWK) {
 		problem_set(p, PROB_UNAUTHORIZED, "account is %s",
 		    account_status_name(a->acct.status));
@@ -216,10 +217,22 @@ int
 acme_txn_begin(struct acme_server *srv, struct acme_auth *a, struct problem *p)
 {
 	struct db_account	cur;
-	time_t			now = time(NULL);
+	struct db_endpoint	ep;
+	time_t			now;
 
 	if (!db_begin(srv->db))
 		return problem_set(p, PROB_SERVER_INTERNAL, "database is busy");
+	/*
+	 * Checked again now that we hold the write lock: another process
+	 * prunes records of nonces that expired before its own "now", which
+	 * is never later than ours, so the record of a nonce still valid now
+	 * cannot have been pruned.
+	 */
+	now = time(NULL);
+	if (now > a->nonce_expires) {
+		problem_set(p, PROB_BAD_NONCE, "nonce has expired");
+		goto fail;
+	}
 	switch (db_nonce_consume(srv->db, a->nonce_id, NONCE_ID_LEN, a->nonce_expires)) {
 	case DB_OK:
 		break;
@@ -237,7 +250,37 @@ acme_txn_begin(struct acme_server *srv, struct acme_auth *a, struct problem *p)
 		}
 		srv->pruned = now;
 	}
-	if (a->has_acct) {
+	switch (db_endpoint_get(srv->db, a->ep.name, &ep)) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		problem_set(p, PROB_UNAUTHORIZED, "this endpoint no longer exists");
+		goto fail;
+	default:
+		problem_set(p, PROB_SERVER_INTERNAL, "database error");
+		goto fail;
+	}
+	if (ep.status != EP_ACTIVE) {
+		problem_set(p, PROB_UNAUTHORIZED, "this endpoint has been deactivated");
+		goto fail;
+	}
+	if (a->jws.jwk != NULL) {
+		/* A parallel newAccount with this key may have just committed. */
+		switch (db_account_by_key(srv->db, a->ep.id, a->key.thumbprint, &cur)) {
+		case DB_OK:
+			db_account_free(&a->acct);
+			a->acct = cur;
+			a->has_acct = 1;
+			break;
+		case DB_NOTFOUND:
+			db_account_free(&a->acct);
+			a->has_acct = 0;
+			break;
+		default:
+			problem_set(p, PROB_SERVER_INTERNAL, "database error");
+			goto fail;
+		}
+	} else if (a->has_acct) {
 		switch (db_account_by_uid(srv->db, a->acct.uid, &cur)) {
 		case DB_OK:
 			break;
@@ -250,6 +293,11 @@ acme_txn_begin(struct acme_server *srv, struct acme_auth *a, struct problem *p)
 		}
 		db_account_free(&a->acct);
 		a->acct = cur;
+		if (a->acct.status != ACCT_VALID) {
+			problem_set(p, PROB_UNAUTHORIZED, "account is %s",
+			    account_status_name(a->acct.status));
+			goto fail;
+		}
 	}
 	return 1;
 fail:

@@ -42,6 +42,7 @@ struct acme_auth {
 	struct jwk		 key;		/* the key that signed */
 	struct db_account	 acct;		/* the signing account, if has_acct */
 	int			 has_acct;
+	struct db_endpoint	 ep;		/* as read before the transaction */
 	uint8_t			 nonce_id[NONCE_ID_LEN];
 	time_t			 nonce_expires;
 };
@@ -64,8 +65,11 @@ void	 acme_auth_free(struct acme_auth *a);
 
 /*
  * Starts the request's transaction: BEGIN IMMEDIATE, consume the nonce
- * (badNonce if it was used before), re-read the signing account (it may have
- * been deactivated meanwhile).  On failure everything is rolled back.
+ * (badNonce if it was used before or expired while we waited), and read
+ * again what acme_auth() decided on, since another process may have changed
+ * it meanwhile: the endpoint (unauthorized if deactivated), the account of
+ * a "kid" (unauthorized unless valid), the account of a "jwk" (it may have
+ * been created).  On failure everything is rolled back.
  */
 int	 acme_txn_begin(struct acme_server *srv, struct acme_auth *a,
 	    struct problem *p);

@@ -27,7 +27,7 @@ int
 nonce_make(const struct nonce_key *k, time_t now, char *out)
 {
 	uint8_t		raw[NONCE_RAW_LEN];
-	uint32_t	t = (uint32_t)now;
+	uint32_t	t = (uint32_t)(now + (time_t)k->lifetime);
 
 	raw[0] = (uint8_t)(t >> 24);
 	raw[1] = (uint8_t)(t >> 16);
@@ -46,7 +46,7 @@ nonce_check(const struct nonce_key *k, const char *text, time_t now,
 {
 	uint8_t			*raw = NULL, mac[NONCE_MAC_LEN];
 	size_t			 len;
-	time_t			 issued;
+	time_t			 exp;
 	enum nonce_status	 st = NONCE_INVALID;
 
 	if (strlen(text) != NONCE_TEXT_LEN ||
@@ -54,14 +54,19 @@ nonce_check(const struct nonce_key *k, const char *text, time_t now,
 	    len != NONCE_RAW_LEN || !nonce_mac(k, raw, mac) ||
 	    gnutls_memcmp(mac, raw + NONCE_ID_LEN, NONCE_MAC_LEN) != 0)
 		goto out;
-	issued = (time_t)((uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
+	/*
+	 * The expiry, not the issue time, is what the MAC covers: a longer
+	 * lifetime configured later cannot revive a nonce whose record of
+	 * use has been pruned, and the record is kept exactly as long.
+	 */
+	exp = (time_t)((uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
 	    (uint32_t)raw[2] << 8 | raw[3]);
-	if (issued > now + NONCE_SKEW || now - issued > (time_t)k->lifetime) {
+	if (exp < now || exp > now + (time_t)k->lifetime + NONCE_SKEW) {
 		st = NONCE_EXPIRED;
 		goto out;
 	}
 	memcpy(id, raw, NONCE_ID_LEN);
-	*expires = issued + (time_t)k->lifetime;
+	*expires = exp;
 	st = NONCE_VALID;
 out:
 	free(raw);

@@ -1,7 +1,7 @@
 /*
  * nonce.h - anti-replay nonces (RFC 8555 §6.5).
  *
- * A nonce is a self-authenticating token: issue time, random bytes and a
+ * A nonce is a self-authenticating token: expiry time, random bytes and a
  * truncated HMAC under a key kept in the database, so that any worker of any
  * process, before or after a restart, can tell a nonce we issued from one we
  * did not without storing issued nonces.  Single use is enforced by recording
@@ -17,7 +17,7 @@
 #include <time.h>
 
 #define NONCE_KEY_LEN	32
-#define NONCE_ID_LEN	16	/* issue time + random: what is recorded */
+#define NONCE_ID_LEN	16	/* expiry time + random: what is recorded */
 #define NONCE_TEXT_LEN	43	/* base64url of 32 bytes */
 /* A nonce dated this far in the future (clock steps) is still accepted. */
 #define NONCE_SKEW	60

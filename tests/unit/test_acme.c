@@ -563,7 +563,10 @@ test_txn_begin_consumes_nonce(void **state)
 	db_rollback(t.db);
 }
 
-/* acme_txn_begin() re-reads the account, which may have changed since. */
+/*
+ * acme_txn_begin() re-reads the account, which may have been deactivated
+ * since acme_auth() looked: the request is refused and nothing stays open.
+ */
 static void
 test_txn_begin_rereads_account(void **state)
 {
@@ -576,9 +579,41 @@ test_txn_begin_rereads_account(void **state)
 	a.status = ACCT_DEACTIVATED;
 	assert_int_equal(db_account_update(t.db, &a), DB_OK);
 	db_account_free(&a);
+	assert_false(acme_txn_begin(&t.srv, &t.a, &t.p));
+	assert_problem(&t.p, PROB_UNAUTHORIZED, "account is deactivated");
+	assert_true(db_begin(t.db));
+	db_rollback(t.db);
+}
+
+/* A newAccount that committed in between: the transaction sees the account. */
+static void
+test_txn_begin_sees_parallel_new_account(void **state)
+{
+	struct db_account a;
+
+	(void)state;
+	assert_true(auth(body(&stranger_key, NULL, NEW_ACCOUNT_URL, nonce(), NULL,
+	    &stranger_key, "{}"), NEW_ACCOUNT_URL, AUTH_JWK));
+	assert_false(t.a.has_acct);
+	assert_true(add_account(&stranger_key, t.ep.id, &a));
 	assert_true(acme_txn_begin(&t.srv, &t.a, &t.p));
-	assert_int_equal(t.a.acct.status, ACCT_DEACTIVATED);
+	assert_true(t.a.has_acct);
+	assert_string_equal(t.a.acct.uid, a.uid);
 	acme_txn_rollback(&t.srv);
+	db_account_free(&a);
+}
+
+/* An endpoint deactivated after acme_auth(): refused inside the transaction. */
+static void
+test_txn_begin_rereads_endpoint(void **state)
+{
+	(void)state;
+	assert_true(auth(kid_body(nonce()), t.acct_url, AUTH_KID));
+	assert_true(fixture_endpoint_set_status(t.path, "ep", "deactivated"));
+	assert_false(acme_txn_begin(&t.srv, &t.a, &t.p));
+	assert_problem(&t.p, PROB_UNAUTHORIZED, "deactivated");
+	assert_true(db_begin(t.db));
+	db_rollback(t.db);
 }
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -615,6 +650,8 @@ main(void)
 		T(test_rejects_deactivated_endpoint),
 		T(test_txn_begin_consumes_nonce),
 		T(test_txn_begin_rereads_account),
+		T(test_txn_begin_sees_parallel_new_account),
+		T(test_txn_begin_rereads_endpoint),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

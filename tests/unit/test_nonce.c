@@ -99,11 +99,33 @@ test_make_and_check(void **state)
 	    "qrstuvwxyz0123456789-_"), NONCE_TEXT_LEN);
 	assert_int_equal(nonce_check(&key1, text, NOW, id, &expires), NONCE_VALID);
 	assert_true(expires == NOW + LIFETIME);
-	/* The recorded id starts with the issue time, big-endian. */
-	assert_int_equal(id[0], (NOW >> 24) & 0xff);
-	assert_int_equal(id[1], (NOW >> 16) & 0xff);
-	assert_int_equal(id[2], (NOW >> 8) & 0xff);
-	assert_int_equal(id[3], NOW & 0xff);
+	/* The recorded id starts with the expiry time, big-endian. */
+	assert_int_equal(id[0], ((NOW + LIFETIME) >> 24) & 0xff);
+	assert_int_equal(id[1], ((NOW + LIFETIME) >> 16) & 0xff);
+	assert_int_equal(id[2], ((NOW + LIFETIME) >> 8) & 0xff);
+	assert_int_equal(id[3], (NOW + LIFETIME) & 0xff);
+}
+
+/*
+ * The MAC covers the expiry: a longer lifetime configured later does not
+ * extend nonces already issued, whose records may have been pruned.
+ */
+static void
+test_longer_lifetime_does_not_revive(void **state)
+{
+	struct nonce_key	 longer = key1;
+	char			 text[NONCE_TEXT_LEN + 1];
+	uint8_t			 id[NONCE_ID_LEN];
+	time_t			 expires = 0;
+
+	(void)state;
+	longer.lifetime = LIFETIME * 10;
+	assert_true(nonce_make(&key1, NOW, text));
+	assert_int_equal(nonce_check(&longer, text, NOW + LIFETIME + 1, id, &expires),
+	    NONCE_EXPIRED);
+	assert_int_equal(nonce_check(&longer, text, NOW + LIFETIME, id, &expires),
+	    NONCE_VALID);
+	assert_true(expires == NOW + LIFETIME);
 }
 
 static void
@@ -255,6 +277,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_make_and_check),
+		cmocka_unit_test(test_longer_lifetime_does_not_revive),
 		cmocka_unit_test(test_nonces_differ),
 		cmocka_unit_test(test_tampered_character),
 		cmocka_unit_test(test_other_key),
