@@ -15,22 +15,24 @@ sql_quote() {
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
 }
 
-# sql_run SQL... - run statements on $ACME_DB_PATH; rows as "a|b|c" lines.
+# The SQL goes to sqlite3 on standard input, never on its command line,
+# where other users could read secrets (EAB MAC keys) in ps(1).
+
+# sql_run SQL - run statements on $ACME_DB_PATH; rows as "a|b|c" lines.
 sql_run() {
-	sqlite3 -batch -bail -noheader -list -separator '|' \
-	    -cmd '.timeout 10000' -cmd 'PRAGMA foreign_keys = ON' \
-	    "$ACME_DB_PATH" "$@"
+	printf '%s\n' "$1" | sqlite3 -batch -bail -noheader -list -separator '|' \
+	    -cmd '.timeout 10000' -cmd 'PRAGMA foreign_keys = ON' "$ACME_DB_PATH"
 }
 
 # sql_table SQL - run a query, printed as aligned columns with a header.
 sql_table() {
-	sqlite3 -batch -bail -header -column \
-	    -cmd '.timeout 10000' "$ACME_DB_PATH" "$1"
+	printf '%s\n' "$1" | sqlite3 -batch -bail -header -column \
+	    -cmd '.timeout 10000' "$ACME_DB_PATH"
 }
 
 # sql_show SQL - run a query, one "column = value" line per field.
 sql_show() {
-	sqlite3 -batch -bail -line -cmd '.timeout 10000' "$ACME_DB_PATH" "$1"
+	printf '%s\n' "$1" | sqlite3 -batch -bail -line -cmd '.timeout 10000' "$ACME_DB_PATH"
 }
 
 sql_schema_version() {

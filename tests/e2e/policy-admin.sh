@@ -12,7 +12,7 @@ TPL="$SCRIPTS/acme-template --db $DB"
 EP="$SCRIPTS/acme-endpoint --db $DB"
 q() { sqlite3 "$DB" "$1"; }
 
-t_plan 42
+t_plan 43
 
 "$SCRIPTS/acme-ca" --db "$DB" init main > /dev/null 2>&1 &&
     t_ok "a CA for the templates" || t_not_ok "acme-ca init main"
@@ -55,6 +55,12 @@ $TPL create defaults --ca main --allow host.example.net --allow-wildcard > /dev/
 $TPL create long --ca main --allow long.example.net --validity-days 800 > /dev/null &&
     [ "$(q "SELECT max_validity_days FROM templates WHERE name = 'long'")" = 800 ] &&
     t_ok "the maximum follows a validity above 397 days" || t_not_ok "long validity"
+# A pattern is not a file name glob, wherever the script is run.
+mkdir "$T/glob" && touch "$T/glob/a.example.org"
+(cd "$T/glob" && $TPL create globbed --ca main --allow '*.example.org' > /dev/null) &&
+    [ "$(q "SELECT rule FROM template_rules r JOIN templates t ON t.id = r.template_id
+        WHERE t.name = 'globbed'")" = "*.example.org" ] &&
+    t_ok "patterns are not expanded as file names" || t_not_ok "globbed: $(q "SELECT * FROM template_rules")"
 $TPL list > "$T/out" && grep -q "^web *main *4" "$T/out" && t_ok "acme-template list" ||
     t_not_ok "list: $(cat "$T/out")"
 $TPL show web > "$T/out" && grep -q "allow = \*.example.com www.example.org" "$T/out" &&
