@@ -162,6 +162,50 @@ serve_conn(struct acme_server *srv, FCGX_Request *fr)
 }
 
 /*
+ * Closes a connection libfcgi holds.  Not FCGX_Free(fr, 1): that shuts the
+ * socket down and waits up to 2 s for the peer's EOF, which an idle pooled
+ * connection of a web server never sends.
+ */
+static void
+drop_conn(FCGX_Request *fr)
+{
+	if (fr->ipcFd >= 0)
+		close(fr->ipcFd);
+	fr->ipcFd = -1;
+	FCGX_Free(fr, 0);
+}
+
+/*
+ * libfcgi's FCGI_WEB_SERVER_ADDRS: when set, TCP connections are taken only
+ * from the listed addresses (comma-separated), as libfcgi's own accept
+ * would; we accept connections ourselves, so we check.
+ */
+static int
+peer_allowed(int fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	char			 addr[INET6_ADDRSTRLEN], list[1024], *tok, *save;
+	const char		*env = getenv("FCGI_WEB_SERVER_ADDRS");
+
+	if (env == NULL || *env == '\0' ||
+	    getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return 1;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+	else
+		return 1;	/* a UNIX socket: file permissions decide */
+	snprintf(list, sizeof(list), "%s", env);
+	for (tok = strtok_r(list, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save))
+		if (strcmp(tok, addr) == 0)
+			return 1;
+	log_warn("refused a FastCGI connection from %s (not in FCGI_WEB_SERVER_ADDRS)", addr);
+	return 0;
+}
+
+/*
  * A worker: serves FastCGI requests on listen_fd until told to stop.  We
  * accept connections ourselves (the listening socket is non-blocking and
  * shared by all workers) and hand each to libfcgi, which reads the
@@ -169,7 +213,7 @@ serve_conn(struct acme_server *srv, FCGX_Request *fr)
  * (FCGI_KEEP_CONN, e.g. Apache's enablereuse pools) are watched together
  * with the listening socket, one FCGX_Request each, so that an idle kept
  * connection never stops this worker from taking new ones; with KEPT_MAX
- * of them open, the oldest is closed to make room.
+ * of them open, the least recently used is closed to make room.
  */
 static int
 worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
@@ -178,7 +222,8 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 	struct db		*db;
 	FCGX_Request		 fr[KEPT_MAX];
 	struct pollfd		 pfd[KEPT_MAX + 1];
-	unsigned		 idx[KEPT_MAX], i, k, n, slot, oldest = 0;
+	unsigned		 idx[KEPT_MAX], i, k, n, slot;
+	uint64_t		 used[KEPT_MAX] = { 0 }, tick = 0;
 	int			 fd;
 
 	if ((db = open_db(cfg)) == NULL)
@@ -211,19 +256,28 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 		if (got_stop || ppoll(pfd, n + 1, NULL, waitmask) <= 0)
 			continue;
 		for (k = 0; k < n && !got_stop; k++)
-			if (pfd[k].revents != 0)
+			if (pfd[k].revents != 0) {
+				used[idx[k]] = ++tick;
 				serve_conn(&srv, &fr[idx[k]]);
+			}
 		if (got_stop || !(pfd[n].revents & POLLIN))
 			continue;
 		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;	/* another worker won, or the client left */
+		if (!peer_allowed(fd)) {
+			close(fd);
+			continue;
+		}
+		/* A free slot, else the least recently used connection's. */
 		for (slot = 0; slot < KEPT_MAX && fr[slot].ipcFd >= 0; slot++)
 			;
 		if (slot == KEPT_MAX) {
-			slot = oldest;
-			oldest = (oldest + 1) % KEPT_MAX;
-			FCGX_Free(&fr[slot], 1);
+			for (slot = 0, i = 1; i < KEPT_MAX; i++)
+				if (used[i] < used[slot])
+					slot = i;
+			drop_conn(&fr[slot]);
 		}
+		used[slot] = ++tick;
 		/*
 		 * FCGX_Accept_r first finishes the previous request and closes
 		 * its connection unless it was kept; mark the fresh one kept
@@ -234,7 +288,7 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 		serve_conn(&srv, &fr[slot]);
 	}
 	for (i = 0; i < KEPT_MAX; i++)
-		FCGX_Free(&fr[i], 1);
+		drop_conn(&fr[i]);
 	db_close(db);
 	return 0;
 }

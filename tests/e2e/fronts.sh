@@ -237,7 +237,7 @@ elif sys.argv[1] == 'keep':
                   file=sys.stderr, flush=True)
 PY
 
-t_plan 114
+t_plan 116
 
 # --- lighttpd, bin-path (16) ---------------------------------------------------
 front_conf lighttpd "$LP"
@@ -361,7 +361,7 @@ else
 	front_down spawn 16
 fi
 
-# --- the standalone supervisor (9) ---------------------------------------------
+# --- the standalone supervisor (11) ---------------------------------------------
 # The nginx front's acme-fcgi: supervisor $SUP, 2 workers on $NSOCK.
 CONF=$NGINX_CONF
 BASE_URL=$NGINX_BASE
@@ -393,6 +393,27 @@ python3 "$T/fcgi-client" keep "unix:$NSOCK" 3 /acme/nginx/directory > "$T/keep.o
 [ "$(tr '\n' ' ' < "$T/keep.out")" = "1.1 answered 1.2 answered 2.1 answered 3.1 answered " ] &&
     t_ok "3 kept FastCGI connections on 2 workers are all served" ||
     t_not_ok "kept connections: $(tr '\n' ' ' < "$T/keep.out")"
+
+# FCGI_WEB_SERVER_ADDRS (libfcgi's allow-list) holds for the connections
+# acme-fcgi accepts itself: a peer not listed is refused, a listed one served.
+for allowed in 192.0.2.1 127.0.0.1; do
+	WP=$(freeport)
+	FCGI_WEB_SERVER_ADDRS="$allowed" "$ACME_FCGI" -c "$CONF" --listen "127.0.0.1:$WP" --workers 1 \
+	    >> "$T/logs/acme-fcgi-allow.log" 2>&1 &
+	apid=$!
+	echo "$apid" >> "$T/pids"
+	"$PROBE" waitport "127.0.0.1:$WP"
+	python3 "$T/fcgi-client" keep "127.0.0.1:$WP" 1 /acme/nginx/directory > "$T/allow-$allowed.out" \
+	    2>> "$T/logs/fcgi-client-allow.log"
+	kill "$apid"; wait "$apid" 2>/dev/null
+done
+[ "$(head -n 1 "$T/allow-192.0.2.1.out")" = "1.1 unanswered" ] &&
+    grep -q "not in FCGI_WEB_SERVER_ADDRS" "$T/logs/acme-fcgi-allow.log" &&
+    t_ok "FCGI_WEB_SERVER_ADDRS: a peer not listed is refused and logged" ||
+    t_not_ok "allow-list: $(cat "$T/allow-192.0.2.1.out")"
+[ "$(tr '\n' ' ' < "$T/allow-127.0.0.1.out")" = "1.1 answered 1.2 answered " ] &&
+    t_ok "FCGI_WEB_SERVER_ADDRS: a listed peer is served" ||
+    t_not_ok "allow-list: $(tr '\n' ' ' < "$T/allow-127.0.0.1.out")"
 
 # SIGTERM while a request is in flight: the request completes, then the
 # supervisor exits.  A worker holding a connection has two sockets, the
