@@ -167,3 +167,20 @@ fixture_nonce_count(const char *db_path)
 {
 	return query_int(db_path, "SELECT count(*) FROM nonces");
 }
+
+char	fixture_dir[FIXTURE_PATH_MAX];
+
+int
+fixture_group_setup(void **state)
+{
+	(void)state;
+	return fixture_tmpdir(fixture_dir, FIXTURE_PATH_MAX) ? 0 : -1;
+}
+
+int
+fixture_group_teardown(void **state)
+{
+	(void)state;
+	fixture_rmtree(fixture_dir);
+	return 0;
+}

@@ -14,6 +14,10 @@
 
 /* Makes a new directory under $TMPDIR (or /tmp) into dir.  Returns 1 or 0. */
 int	 fixture_tmpdir(char *dir, size_t len);
+/* cmocka group setup and teardown: a temporary directory, fixture_dir. */
+extern char	 fixture_dir[];
+int	 fixture_group_setup(void **state);
+int	 fixture_group_teardown(void **state);
 /* Removes dir and the files in it (one level: the tests make no subdirectories). */
 void	 fixture_rmtree(const char *dir);
 /* dir "/" name into out; returns 1, or 0 if it does not fit. */

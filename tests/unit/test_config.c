@@ -18,23 +18,8 @@
 #include "fixture.h"
 #include "testutil.h"
 
-static char	tmpdir[FIXTURE_PATH_MAX];
+#define tmpdir	fixture_dir
 static unsigned	nfiles;
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return fixture_tmpdir(tmpdir, sizeof(tmpdir)) ? 0 : -1;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	fixture_rmtree(tmpdir);
-	return 0;
-}
 
 /* Writes text to a new file in the temporary directory; path out. */
 static void
@@ -450,5 +435,6 @@ main(void)
 		cmocka_unit_test(test_set_override),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup,
+	    fixture_group_teardown);
 }

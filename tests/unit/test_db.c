@@ -21,7 +21,7 @@
 #include "ident.h"
 #include "testutil.h"
 
-static char		 tmpdir[FIXTURE_PATH_MAX];
+#define tmpdir	fixture_dir
 static char		 dbpath[FIXTURE_PATH_MAX];
 static struct db	*db;
 static unsigned		 dbcount;
@@ -33,21 +33,6 @@ static char	tp1[] = "thumbprint-1";
 static char	tp2[] = "thumbprint-2";
 static char	no_contact[] = "[]";
 static char	contact[] = "[\"mailto:a@example.com\"]";
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return fixture_tmpdir(tmpdir, sizeof(tmpdir)) ? 0 : -1;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	fixture_rmtree(tmpdir);
-	return 0;
-}
 
 /* The path of a database file no test has used. */
 static void
@@ -552,5 +537,6 @@ main(void)
 		cmocka_unit_test(test_account_status_names),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup,
+	    fixture_group_teardown);
 }

@@ -32,25 +32,10 @@ static const struct nonce_key key2 = {
 	.lifetime = LIFETIME,
 };
 
-static char		 tmpdir[FIXTURE_PATH_MAX];
+#define tmpdir	fixture_dir
 static char		 dbpath[FIXTURE_PATH_MAX];
 static struct db	*db;
 static unsigned		 dbcount;
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return fixture_tmpdir(tmpdir, sizeof(tmpdir)) ? 0 : -1;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	fixture_rmtree(tmpdir);
-	return 0;
-}
 
 /* A fresh database per test, so that no test sees another's nonces. */
 static int
@@ -292,5 +277,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prune, db_setup, db_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup,
+	    fixture_group_teardown);
 }
