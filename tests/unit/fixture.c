@@ -184,3 +184,28 @@ fixture_group_teardown(void **state)
 	fixture_rmtree(fixture_dir);
 	return 0;
 }
+
+struct key	fixture_keys[KEY_TYPE__MAX];
+
+int
+fixture_keys_setup(void **state)
+{
+	static const enum key_type types[] = {
+		KEY_EC256, KEY_EC384, KEY_EC521, KEY_RSA2048, KEY_ED25519
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!key_generate(&fixture_keys[types[i]], types[i]))
+			return -1;
+	return 0;
+}
+
+int
+fixture_keys_teardown(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < KEY_TYPE__MAX; i++)
+		key_free(&fixture_keys[i]);
+	return 0;
+}

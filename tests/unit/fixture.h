@@ -1,5 +1,5 @@
 /*
- * fixture.h - test fixtures: temporary directories and database rows that
+ * fixture.h - test fixtures: temporary directories, keys, and database rows that
  * the program itself never writes (endpoints and EAB keys are made by the
  * administration scripts).  fixture.c is the only test code that speaks SQL.
  */
@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "key.h"
 
 /* Longest path the fixtures build. */
 #define FIXTURE_PATH_MAX	512
@@ -18,6 +20,13 @@ int	 fixture_tmpdir(char *dir, size_t len);
 extern char	 fixture_dir[];
 int	 fixture_group_setup(void **state);
 int	 fixture_group_teardown(void **state);
+/*
+ * cmocka group setup and teardown: fixture_keys[t] is a fresh key of each
+ * JWS key type t (EC P-256, P-384, P-521, RSA 2048, Ed25519).
+ */
+extern struct key fixture_keys[];
+int	 fixture_keys_setup(void **state);
+int	 fixture_keys_teardown(void **state);
 /* Removes dir and the files in it (one level: the tests make no subdirectories). */
 void	 fixture_rmtree(const char *dir);
 /* dir "/" name into out; returns 1, or 0 if it does not fit. */

@@ -26,13 +26,13 @@ tests_unit_test_json_LDADD = $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/test_jwk
 TESTS += tests/unit/test_jwk
-tests_unit_test_jwk_SOURCES = tests/unit/test_jwk.c
+tests_unit_test_jwk_SOURCES = tests/unit/test_jwk.c tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_jwk_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jwk_LDADD = $(UNIT_LDADD)
 
 check_PROGRAMS += tests/unit/test_jws
 TESTS += tests/unit/test_jws
-tests_unit_test_jws_SOURCES = tests/unit/test_jws.c
+tests_unit_test_jws_SOURCES = tests/unit/test_jws.c tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_jws_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jws_LDADD = $(UNIT_LDADD)
 

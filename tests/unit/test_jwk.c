@@ -19,6 +19,7 @@
 #include "jwk.h"
 #include "key.h"
 #include "problem.h"
+#include "fixture.h"
 #include "testutil.h"
 
 /* RFC 7638 §3.1: the example RSA key and its thumbprint. */
@@ -38,30 +39,7 @@
 #define RFC8037_X		"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 #define RFC8037_THUMBPRINT	"kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
 
-static struct key keys[KEY_TYPE__MAX];
-
-static int
-group_setup(void **state)
-{
-	static const enum key_type types[] = {
-		KEY_EC256, KEY_EC384, KEY_EC521, KEY_RSA2048, KEY_ED25519
-	};
-
-	(void)state;
-	for (size_t i = 0; i < nitems(types); i++)
-		if (!key_generate(&keys[types[i]], types[i]))
-			return -1;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < nitems(keys); i++)
-		key_free(&keys[i]);
-	return 0;
-}
+#define keys	fixture_keys
 
 /* Parses JWK text (strict JSON first); returns jwk_parse()'s result. */
 static int
@@ -563,5 +541,6 @@ main(void)
 		cmocka_unit_test(test_alg_names),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_keys_setup,
+	    fixture_keys_teardown);
 }

@@ -20,6 +20,7 @@
 #include "jws.h"
 #include "key.h"
 #include "problem.h"
+#include "fixture.h"
 #include "testutil.h"
 
 /* RFC 7515 Appendix A.2-A.3: the JWT claims payload the examples sign. */
@@ -75,30 +76,7 @@ static const char rfc8037_compact[] =
 	"hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVv"
 	"pAr_MuM0KAg";
 
-static struct key keys[KEY_TYPE__MAX];
-
-static int
-group_setup(void **state)
-{
-	static const enum key_type types[] = {
-		KEY_EC256, KEY_EC384, KEY_EC521, KEY_RSA2048, KEY_ED25519
-	};
-
-	(void)state;
-	for (size_t i = 0; i < nitems(types); i++)
-		if (!key_generate(&keys[types[i]], types[i]))
-			return -1;
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < nitems(keys); i++)
-		key_free(&keys[i]);
-	return 0;
-}
+#define keys	fixture_keys
 
 /* A flattened JWS object; a NULL part is left out. */
 static struct json_object *
@@ -786,5 +764,6 @@ main(void)
 		cmocka_unit_test(test_key_jws_post_as_get),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_keys_setup,
+	    fixture_keys_teardown);
 }
