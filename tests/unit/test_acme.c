@@ -585,6 +585,23 @@ test_txn_begin_rereads_account(void **state)
 	db_rollback(t.db);
 }
 
+/*
+ * A nonce that expired while the request waited for the write lock is
+ * refused inside the transaction, and its use is not recorded.
+ */
+static void
+test_txn_begin_rechecks_nonce_expiry(void **state)
+{
+	(void)state;
+	assert_true(auth(kid_body(nonce()), t.acct_url, AUTH_KID));
+	t.a.nonce_expires = time(NULL) - 1;
+	assert_false(acme_txn_begin(&t.srv, &t.a, &t.p));
+	assert_problem(&t.p, PROB_BAD_NONCE, "expired");
+	assert_int_equal(fixture_nonce_count(t.path), 0);
+	assert_true(db_begin(t.db));
+	db_rollback(t.db);
+}
+
 /* A newAccount that committed in between: the transaction sees the account. */
 static void
 test_txn_begin_sees_parallel_new_account(void **state)
@@ -650,6 +667,7 @@ main(void)
 		T(test_rejects_deactivated_endpoint),
 		T(test_txn_begin_consumes_nonce),
 		T(test_txn_begin_rereads_account),
+		T(test_txn_begin_rechecks_nonce_expiry),
 		T(test_txn_begin_sees_parallel_new_account),
 		T(test_txn_begin_rereads_endpoint),
 	};
