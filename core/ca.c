@@ -545,10 +545,10 @@ ca_leaf_check(const struct ca *ca, const struct ca_leaf *leaf, time_t now)
 		    CA_SERIAL_LEN);
 		return 0;
 	}
-	if (leaf->not_before < now - CA_BACKDATE ||
+	if (leaf->not_before < now - CA_BACKDATE - CA_CLOCK_SLACK ||
 	    leaf->not_after <= leaf->not_before) {
 		log_err("ca_leaf_check: validity is backdated more than %ds or empty",
-		    CA_BACKDATE);
+		    CA_BACKDATE + CA_CLOCK_SLACK);
 		return 0;
 	}
 	return within_issuer(ca->cert, leaf->not_before, leaf->not_after);

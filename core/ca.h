@@ -28,6 +28,12 @@
 
 #define CA_SERIAL_LEN		16	/* 128 bits, first byte 0x01..0x7f */
 #define CA_BACKDATE		3600	/* notBefore this far before "now" */
+/*
+ * How much earlier than now - CA_BACKDATE ca_leaf_check() still accepts a
+ * notBefore: the request handler computes it from its own "now", and the
+ * signer checks it a moment later with another.
+ */
+#define CA_CLOCK_SLACK		300
 #define CA_DN_MAX		1024	/* an RFC 4514 subject, as text */
 #define CA_CN_MAX		64	/* RFC 5280 ub-common-name */
 #define CA_LEAF_NAMES_MAX	100	/* subjectAltName entries per leaf */
@@ -113,7 +119,7 @@ int	 ca_make_intermediate(const struct ca *issuer, gnutls_pubkey_t pub,
  * Checks a leaf request against the profile and the issuer, given the time
  * now: names well formed and distinct, eku known and not empty, serial
  * positive and CA_SERIAL_LEN bytes long, not_before no earlier than
- * now - CA_BACKDATE, not_after after not_before and within the issuer's
+ * now - CA_BACKDATE - CA_CLOCK_SLACK, not_after after not_before and within the issuer's
  * validity, key of a type we issue for.  ca_issue() calls it; the caller
  * may call it first to refuse a request early.
  */

@@ -30,11 +30,15 @@ static const struct ckey {
 	{ "terms_of_service", C_URL, offsetof(struct config, terms_of_service), 0, 0 },
 	{ "website", C_URL, offsetof(struct config, website), 0, 0 },
 	{ "listen", C_STRING, offsetof(struct config, listen), 0, 0 },
+	{ "location_header", C_STRING, offsetof(struct config, location_header), 0, 0 },
 	{ "workers", C_UINT, offsetof(struct config, workers), 1, 256 },
 	{ "nonce_lifetime", C_UINT, offsetof(struct config, nonce_lifetime), 60, 86400 },
 	{ "max_body", C_SIZE, offsetof(struct config, max_body), 4096, 16u << 20 },
 	{ "max_json_depth", C_UINT, offsetof(struct config, max_json_depth), 4, 64 },
 	{ "max_contacts", C_UINT, offsetof(struct config, max_contacts), 0, 32 },
+	{ "max_identifiers", C_UINT, offsetof(struct config, max_identifiers), 1, 100 },
+	{ "order_lifetime", C_UINT, offsetof(struct config, order_lifetime), 300, 2592000 },
+	{ "orders_per_page", C_UINT, offsetof(struct config, orders_per_page), 1, 1000 },
 	{ "busy_timeout", C_UINT, offsetof(struct config, busy_timeout), 100, 600000 },
 	{ "log_level", C_LOGLEVEL, offsetof(struct config, log_level), 0, 0 },
 	{ "log", C_LOGDEST, offsetof(struct config, log_syslog), 0, 0 },
@@ -49,6 +53,9 @@ config_defaults(struct config *c)
 	c->max_body = 65536;
 	c->max_json_depth = 10;
 	c->max_contacts = 4;
+	c->max_identifiers = 100;
+	c->order_lifetime = 604800;
+	c->orders_per_page = 100;
 	c->busy_timeout = 5000;
 	c->log_level = LOG_LVL_INFO;
 	c->log_syslog = 0;
@@ -248,6 +255,13 @@ config_check(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "\"base_url\" is not set");
 		return 0;
 	}
+	if (c->location_header != NULL && (c->location_header[0] == '\0' ||
+	    strspn(c->location_header, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(c->location_header) ||
+	    strlen(c->location_header) > 64)) {
+		snprintf(err, errlen, "\"location_header\" is not a header name");
+		return 0;
+	}
 	return 1;
 }
 
@@ -260,5 +274,6 @@ config_free(struct config *c)
 	free(c->terms_of_service);
 	free(c->website);
 	free(c->listen);
+	free(c->location_header);
 	memset(c, 0, sizeof(*c));
 }

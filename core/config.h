@@ -19,11 +19,15 @@ struct config {
 	char		*terms_of_service;
 	char		*website;
 	char		*listen;
+	char		*location_header;	/* Location of a 200 response, or NULL */
 	unsigned	 workers;
 	unsigned	 nonce_lifetime;	/* seconds */
 	size_t		 max_body;		/* bytes */
 	unsigned	 max_json_depth;
 	unsigned	 max_contacts;
+	unsigned	 max_identifiers;	/* per order */
+	unsigned	 order_lifetime;	/* seconds */
+	unsigned	 orders_per_page;	/* account orders list */
 	unsigned	 busy_timeout;		/* milliseconds */
 	enum log_level	 log_level;
 	int		 log_syslog;

@@ -495,6 +495,13 @@ json_out(struct json_object *obj)
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+const char *
+json_out_compact(struct json_object *obj)
+{
+	return json_object_to_json_string_ext(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 int
 json_add_string(struct json_object *obj, const char *key, const char *val)
 {

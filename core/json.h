@@ -50,6 +50,8 @@ int	 json_array_string(struct json_object *arr, size_t i, size_t maxlen,
 
 /* Serialises for output (plain, no slash escaping); the string is owned by obj. */
 const char *json_out(struct json_object *obj);
+/* The same without white space, for storage. */
+const char *json_out_compact(struct json_object *obj);
 /* Adds a string member; returns 1, or 0 on allocation failure. */
 int	 json_add_string(struct json_object *obj, const char *key, const char *val);
 

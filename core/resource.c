@@ -13,6 +13,12 @@ static const char *const patterns[RES__MAX] = {
 	[RES_NEW_ACCOUNT] = "new-account",
 	[RES_ACCOUNT] = "acct/*",
 	[RES_ACCOUNT_ORDERS] = "acct/*/orders",
+	[RES_NEW_ORDER] = "new-order",
+	[RES_ORDER] = "order/*",
+	[RES_FINALIZE] = "order/*/finalize",
+	[RES_AUTHZ] = "authz/*",
+	[RES_CERT] = "cert/*",
+	[RES_ISSUER] = "issuer/*",
 };
 
 #define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"

@@ -14,6 +14,12 @@ enum resource {
 	RES_NEW_ACCOUNT,	/* new-account */
 	RES_ACCOUNT,		/* acct/{id} */
 	RES_ACCOUNT_ORDERS,	/* acct/{id}/orders */
+	RES_NEW_ORDER,		/* new-order */
+	RES_ORDER,		/* order/{id} */
+	RES_FINALIZE,		/* order/{id}/finalize */
+	RES_AUTHZ,		/* authz/{id} */
+	RES_CERT,		/* cert/{id} */
+	RES_ISSUER,		/* issuer/{ca name} */
 	RES__MAX,
 	RES_INVALID = RES__MAX
 };

@@ -289,3 +289,73 @@ sql_template_show() {	# NAME
 	    datetime(t.created, 'unixepoch') AS created
 	    FROM templates t JOIN cas c ON c.id = t.ca_id WHERE t.name = $(sql_quote "$1");"
 }
+
+# --- certificates ------------------------------------------------------------
+
+# The status a certificate has at NOW: revoked, expired (past its notAfter,
+# which RFC 5280 §4.1.2.5 counts as valid through that second) or valid.
+sql_cert_status() {	# NOW -> an SQL expression on "c"
+	printf "CASE WHEN c.status = 'revoked' THEN 'revoked'
+	    WHEN c.not_after < %s THEN 'expired' ELSE 'valid' END" "$1"
+}
+
+sql_cert_exists() {	# SERIAL (lower-case hex) -> prints its id, nothing if unknown
+	sql_run "SELECT id FROM certificates WHERE serial = $(sql_quote "$1");"
+}
+
+# NOW [ENDPOINT] [APPLICATION] [TAG] [DAYS] - the certificates that match
+# every filter given, newest first; DAYS keeps the valid ones whose notAfter
+# is at most DAYS days after NOW.  Names and days are checked by the caller.
+sql_cert_list() {
+	_where="WHERE 1"
+	[ -z "${2:-}" ] || _where="$_where AND e.name = $(sql_quote "$2")"
+	[ -z "${3:-}" ] || _where="$_where AND c.application_id =
+	    (SELECT id FROM applications WHERE name = $(sql_quote "$3"))"
+	[ -z "${4:-}" ] || _where="$_where AND c.tag = $(sql_quote "$4")"
+	[ -z "${5:-}" ] || _where="$_where AND c.status = 'valid'
+	    AND c.not_after BETWEEN $1 AND $1 + $5 * 86400"
+	sql_table "SELECT c.serial, $(sql_cert_status "$1") AS status,
+	    datetime(c.not_after, 'unixepoch') AS not_after,
+	    e.name AS endpoint,
+	    coalesce((SELECT name FROM applications WHERE id = c.application_id), '') AS application,
+	    coalesce(c.tag, '') AS tag, c.key_type,
+	    coalesce((SELECT group_concat(j.value, ',') FROM json_each(c.names) j), '') AS names
+	    FROM certificates c JOIN endpoints e ON e.id = c.endpoint_id
+	    $_where ORDER BY c.created DESC, c.id DESC;"
+}
+
+# Never selects a PEM (sql_cert_pem does).  The reason is named as in
+# RFC 5280 §5.3.1.
+sql_cert_show() {	# SERIAL NOW
+	sql_show "SELECT c.serial, $(sql_cert_status "$2") AS status, c.uid,
+	    e.name AS endpoint,
+	    coalesce((SELECT name FROM applications WHERE id = c.application_id), '') AS application,
+	    coalesce((SELECT name FROM templates WHERE id = c.template_id), '') AS template,
+	    coalesce(c.tag, '') AS tag, ca.name AS ca,
+	    (SELECT uid FROM accounts WHERE id = c.account_id) AS account,
+	    (SELECT uid FROM orders WHERE id = c.order_id) AS 'order',
+	    coalesce((SELECT group_concat(j.value, ',') FROM json_each(c.names) j), '') AS names,
+	    c.key_type,
+	    datetime(c.not_before, 'unixepoch') AS not_before,
+	    datetime(c.not_after, 'unixepoch') AS not_after,
+	    datetime(c.created, 'unixepoch') AS created,
+	    datetime(c.revoked, 'unixepoch') AS revoked,
+	    CASE c.reason WHEN 0 THEN 'unspecified' WHEN 1 THEN 'keyCompromise'
+	        WHEN 2 THEN 'cACompromise' WHEN 3 THEN 'affiliationChanged'
+	        WHEN 4 THEN 'superseded' WHEN 5 THEN 'cessationOfOperation'
+	        WHEN 6 THEN 'certificateHold' WHEN 8 THEN 'removeFromCRL'
+	        WHEN 9 THEN 'privilegeWithdrawn' WHEN 10 THEN 'aACompromise'
+	        ELSE c.reason END || ' (' || c.reason || ')' AS reason
+	    FROM certificates c JOIN endpoints e ON e.id = c.endpoint_id
+	    JOIN cas ca ON ca.id = c.ca_id
+	    WHERE c.serial = $(sql_quote "$1");"
+}
+
+# SERIAL -> the certificate, then the issuing certificate of its CA, as PEM
+# (each ending in exactly one newline).
+sql_cert_pem() {
+	sql_run "SELECT rtrim(c.pem, char(10, 13)) || char(10)
+	    || rtrim(ca.issuing_pem, char(10, 13))
+	    FROM certificates c JOIN cas ca ON ca.id = c.ca_id
+	    WHERE c.serial = $(sql_quote "$1");"
+}

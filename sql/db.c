@@ -30,12 +30,31 @@ enum stmt {
 	STMT_ACCOUNT_BY_KEY,
 	STMT_ACCOUNT_INSERT,
 	STMT_ACCOUNT_UPDATE,
+	STMT_CA_GET,
+	STMT_CA_BY_NAME,
+	STMT_POLICY_GET,
+	STMT_POLICY_RULES,
+	STMT_ORDER_INSERT,
+	STMT_ORDER_BY_UID,
+	STMT_ORDER_SET_STATUS,
+	STMT_ACCOUNT_ORDERS,
+	STMT_AUTHZ_INSERT,
+	STMT_AUTHZ_BY_UID,
+	STMT_ORDER_AUTHZS,
+	STMT_AUTHZ_SET_STATUS,
+	STMT_CERT_INSERT,
+	STMT_CERT_BY_UID,
 	STMT__MAX
 };
 
 #define ACCOUNT_COLS \
 	"id, uid, endpoint_id, eab_key_id, jwk, thumbprint, contact, " \
 	"tos_agreed, status, created"
+
+#define AUTHZ_COLS \
+	"z.id, z.uid, z.order_id, o.account_id, z.type, z.value, z.wildcard, " \
+	"z.status, z.expires, z.created FROM authorizations z " \
+	"JOIN orders o ON o.id = z.order_id"
 
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SECRET_GET] =
@@ -64,6 +83,54 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ACCOUNT_UPDATE] =
 	    "UPDATE accounts SET contact = ?2, tos_agreed = ?3, status = ?4 "
 	    "WHERE id = ?1",
+	[STMT_CA_GET] =
+	    "SELECT id, name, issuing_pem, root_pem, issuing_key, status "
+	    "FROM cas WHERE id = ?1",
+	[STMT_CA_BY_NAME] =
+	    "SELECT id, name, issuing_pem, root_pem, issuing_key, status "
+	    "FROM cas WHERE name = ?1",
+	[STMT_POLICY_GET] =
+	    "SELECT e.application_id, e.template_id, t.ca_id, e.tag, "
+	    "t.allow_wildcard, t.key_types, t.validity_days, t.max_validity_days, "
+	    "t.eku FROM endpoints e JOIN templates t ON t.id = e.template_id "
+	    "WHERE e.id = ?1",
+	[STMT_POLICY_RULES] =
+	    "SELECT kind, rule FROM template_rules WHERE template_id = ?1 "
+	    "ORDER BY kind, rule",
+	[STMT_ORDER_INSERT] =
+	    "INSERT INTO orders (uid, account_id, status, identifiers, "
+	    "not_before, not_after, expires, error, created) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[STMT_ORDER_BY_UID] =
+	    "SELECT o.id, o.uid, o.account_id, o.status, o.identifiers, "
+	    "o.not_before, o.not_after, o.expires, o.error, o.created, c.uid "
+	    "FROM orders o LEFT JOIN certificates c ON c.order_id = o.id "
+	    "WHERE o.uid = ?1",
+	[STMT_ORDER_SET_STATUS] =
+	    "UPDATE orders SET status = ?3, error = ?4 "
+	    "WHERE id = ?1 AND status = ?2",
+	[STMT_ACCOUNT_ORDERS] =
+	    "SELECT id, uid FROM orders WHERE account_id = ?1 AND id > ?2 "
+	    "ORDER BY id LIMIT ?3",
+	[STMT_AUTHZ_INSERT] =
+	    "INSERT INTO authorizations (uid, order_id, type, value, wildcard, "
+	    "status, expires, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[STMT_AUTHZ_BY_UID] =
+	    "SELECT " AUTHZ_COLS " WHERE z.uid = ?1",
+	[STMT_ORDER_AUTHZS] =
+	    "SELECT " AUTHZ_COLS " WHERE z.order_id = ?1 ORDER BY z.id",
+	[STMT_AUTHZ_SET_STATUS] =
+	    "UPDATE authorizations SET status = ?2 WHERE id = ?1",
+	[STMT_CERT_INSERT] =
+	    "INSERT INTO certificates (uid, serial, order_id, account_id, "
+	    "endpoint_id, application_id, template_id, tag, ca_id, names, "
+	    "key_type, not_before, not_after, pem, created) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[STMT_CERT_BY_UID] =
+	    "SELECT id, uid, serial, order_id, account_id, endpoint_id, "
+	    "application_id, template_id, tag, ca_id, names, key_type, "
+	    "not_before, not_after, pem, status, created "
+	    "FROM certificates WHERE uid = ?1",
 };
 
 struct db {
@@ -74,6 +141,12 @@ struct db {
 
 static const char *const endpoint_status_names[EP__MAX] = {
 	"active", "deactivated"
+};
+static const char *const order_status_names[ORDER__MAX] = {
+	"pending", "ready", "processing", "valid", "invalid"
+};
+static const char *const authz_status_names[AUTHZ__MAX] = {
+	"pending", "valid", "invalid", "deactivated", "expired", "revoked"
 };
 static const char *const eab_status_names[EAB__MAX] = {
 	"active", "revoked"
@@ -419,6 +492,31 @@ lookup(struct db *db, sqlite3_stmt *st, const char *what,
 	return rc;
 }
 
+/* Binds an int64 that means "none" when zero as NULL. */
+static void
+bind_opt_int64(sqlite3_stmt *st, int col, int64_t v)
+{
+	if (v != 0)
+		sqlite3_bind_int64(st, col, v);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* Runs an INSERT; sets *id to the new row.  DB_CONFLICT on a uniqueness clash. */
+static enum db_rc
+insert(struct db *db, sqlite3_stmt *st, const char *what, int64_t *id)
+{
+	switch (step_done(db, st, what)) {
+	case SQLITE_DONE:
+		*id = sqlite3_last_insert_rowid(db->conn);
+		return DB_OK;
+	case SQLITE_CONSTRAINT:
+		return DB_CONFLICT;
+	default:
+		return DB_ERROR;
+	}
+}
+
 static int
 fill_endpoint(sqlite3_stmt *st, void *arg)
 {
@@ -555,15 +653,7 @@ db_account_insert(struct db *db, struct db_account *a)
 	sqlite3_bind_int(st, 7, a->tos_agreed);
 	sqlite3_bind_text(st, 8, account_status_name(a->status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, a->created);
-	switch (step_done(db, st, "db_account_insert")) {
-	case SQLITE_DONE:
-		a->id = sqlite3_last_insert_rowid(db->conn);
-		return DB_OK;
-	case SQLITE_CONSTRAINT:
-		return DB_CONFLICT;
-	default:
-		return DB_ERROR;
-	}
+	return insert(db, st, "db_account_insert", &a->id);
 }
 
 enum db_rc
@@ -587,4 +677,419 @@ db_account_free(struct db_account *a)
 	free(a->thumbprint);
 	free(a->contact);
 	memset(a, 0, sizeof(*a));
+}
+
+const char *
+order_status_name(enum order_status s)
+{
+	return (unsigned)s < ORDER__MAX ? order_status_names[s] : "invalid";
+}
+
+const char *
+authz_status_name(enum authz_status s)
+{
+	return (unsigned)s < AUTHZ__MAX ? authz_status_names[s] : "invalid";
+}
+
+static int
+fill_ca(sqlite3_stmt *st, void *arg)
+{
+	struct db_ca *c = arg;
+
+	c->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, c->name, sizeof(c->name));
+	c->issuing_pem = col_dup(st, 2);
+	c->root_pem = col_dup(st, 3);
+	c->issuing_key = col_dup(st, 4);
+	c->active = strcmp((const char *)sqlite3_column_text(st, 5), "active") == 0;
+	return c->issuing_pem != NULL && c->root_pem != NULL && c->issuing_key != NULL;
+}
+
+enum db_rc
+db_ca_get(struct db *db, int64_t id, struct db_ca *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_CA_GET)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = lookup(db, st, "db_ca_get", fill_ca, out)) != DB_OK)
+		db_ca_free(out);
+	return rc;
+}
+
+enum db_rc
+db_ca_by_name(struct db *db, const char *name, struct db_ca *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_CA_BY_NAME)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = lookup(db, st, "db_ca_by_name", fill_ca, out)) != DB_OK)
+		db_ca_free(out);
+	return rc;
+}
+
+void
+db_ca_free(struct db_ca *c)
+{
+	free(c->issuing_pem);
+	free(c->root_pem);
+	free(c->issuing_key);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+fill_policy(sqlite3_stmt *st, void *arg)
+{
+	struct db_policy *p = arg;
+
+	p->application_id = sqlite3_column_int64(st, 0);
+	p->template_id = sqlite3_column_int64(st, 1);
+	p->ca_id = sqlite3_column_int64(st, 2);
+	col_copy(st, 3, p->tag, sizeof(p->tag));
+	p->allow_wildcard = sqlite3_column_int(st, 4);
+	col_copy(st, 5, p->key_types, sizeof(p->key_types));
+	p->validity_days = (unsigned)sqlite3_column_int(st, 6);
+	p->max_validity_days = (unsigned)sqlite3_column_int(st, 7);
+	col_copy(st, 8, p->eku, sizeof(p->eku));
+	return 1;
+}
+
+/* Appends a copy of s to the NULL-terminated list *v of *n strings. */
+static int
+list_add(char ***v, size_t *n, const unsigned char *s)
+{
+	char **nv;
+
+	if ((nv = realloc(*v, (*n + 2) * sizeof(*nv))) == NULL)
+		return 0;
+	*v = nv;
+	if ((nv[*n] = strdup(s != NULL ? (const char *)s : "")) == NULL)
+		return 0;
+	nv[++*n] = NULL;
+	return 1;
+}
+
+enum db_rc
+db_policy_get(struct db *db, int64_t endpoint_id, struct db_policy *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+	size_t		 ndns = 0, nip = 0;
+	int		 r, ok = 1;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_POLICY_GET)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, endpoint_id);
+	if ((rc = lookup(db, st, "db_policy_get", fill_policy, out)) != DB_OK)
+		return rc;
+	if ((st = stmt(db, STMT_POLICY_RULES)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, out->template_id);
+	while (ok && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(st, 0), "ip") == 0)
+			ok = list_add(&out->ip_rules, &nip, sqlite3_column_text(st, 1));
+		else
+			ok = list_add(&out->dns_rules, &ndns, sqlite3_column_text(st, 1));
+	}
+	if (ok && r != SQLITE_DONE)
+		log_err("db_policy_get: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	if (!ok || r != SQLITE_DONE) {
+		db_policy_free(out);
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+static void
+strv_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+db_policy_free(struct db_policy *p)
+{
+	strv_free(p->dns_rules);
+	strv_free(p->ip_rules);
+	memset(p, 0, sizeof(*p));
+}
+
+enum db_rc
+db_order_insert(struct db *db, struct db_order *o)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_ORDER_INSERT)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, o->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, o->account_id);
+	sqlite3_bind_text(st, 3, order_status_name(o->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, o->identifiers, -1, SQLITE_STATIC);
+	bind_opt_int64(st, 5, o->not_before);
+	bind_opt_int64(st, 6, o->not_after);
+	sqlite3_bind_int64(st, 7, o->expires);
+	if (o->error != NULL)
+		sqlite3_bind_text(st, 8, o->error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, o->created);
+	return insert(db, st, "db_order_insert", &o->id);
+}
+
+static int
+fill_order(sqlite3_stmt *st, void *arg)
+{
+	struct db_order *o = arg;
+
+	o->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, o->uid, sizeof(o->uid));
+	o->account_id = sqlite3_column_int64(st, 2);
+	o->status = (enum order_status)status_index(order_status_names,
+	    ORDER__MAX, sqlite3_column_text(st, 3));
+	o->identifiers = col_dup(st, 4);
+	o->not_before = sqlite3_column_int64(st, 5);
+	o->not_after = sqlite3_column_int64(st, 6);
+	o->expires = sqlite3_column_int64(st, 7);
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
+	    (o->error = col_dup(st, 8)) == NULL)
+		return 0;
+	o->created = sqlite3_column_int64(st, 9);
+	col_copy(st, 10, o->cert_uid, sizeof(o->cert_uid));
+	return o->identifiers != NULL && (int)o->status >= 0;
+}
+
+enum db_rc
+db_order_by_uid(struct db *db, const char *uid, struct db_order *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_ORDER_BY_UID)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	if ((rc = lookup(db, st, "db_order_by_uid", fill_order, out)) != DB_OK)
+		db_order_free(out);
+	return rc;
+}
+
+enum db_rc
+db_order_set_status(struct db *db, int64_t id, enum order_status from,
+    enum order_status to, const char *error)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_ORDER_SET_STATUS)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, order_status_name(from), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, order_status_name(to), -1, SQLITE_STATIC);
+	if (error != NULL)
+		sqlite3_bind_text(st, 4, error, -1, SQLITE_STATIC);
+	if (step_done(db, st, "db_order_set_status") != SQLITE_DONE)
+		return DB_ERROR;
+	return sqlite3_changes(db->conn) == 1 ? DB_OK : DB_NOTFOUND;
+}
+
+enum db_rc
+db_account_orders(struct db *db, int64_t account_id, int64_t after, size_t max,
+    char (*uids)[DB_UID_MAX + 1], size_t *n, int64_t *next)
+{
+	sqlite3_stmt	*st;
+	int64_t		 last = 0;
+	int		 r;
+
+	*n = 0;
+	*next = 0;
+	if ((st = stmt(db, STMT_ACCOUNT_ORDERS)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, after);
+	/* One more than asked for tells whether there is a next page. */
+	sqlite3_bind_int64(st, 3, (int64_t)max + 1);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == max) {
+			*next = last;
+			continue;
+		}
+		last = sqlite3_column_int64(st, 0);
+		col_copy(st, 1, uids[(*n)++], DB_UID_MAX + 1);
+	}
+	if (r != SQLITE_DONE)
+		log_err("db_account_orders: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+void
+db_order_free(struct db_order *o)
+{
+	free(o->identifiers);
+	free(o->error);
+	memset(o, 0, sizeof(*o));
+}
+
+enum db_rc
+db_authz_insert(struct db *db, struct db_authz *a)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_AUTHZ_INSERT)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, a->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->order_id);
+	sqlite3_bind_text(st, 3, a->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->value, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, a->wildcard);
+	sqlite3_bind_text(st, 6, authz_status_name(a->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, a->expires);
+	sqlite3_bind_int64(st, 8, a->created);
+	return insert(db, st, "db_authz_insert", &a->id);
+}
+
+static int
+fill_authz(sqlite3_stmt *st, void *arg)
+{
+	struct db_authz *a = arg;
+
+	a->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, a->uid, sizeof(a->uid));
+	a->order_id = sqlite3_column_int64(st, 2);
+	a->account_id = sqlite3_column_int64(st, 3);
+	col_copy(st, 4, a->type, sizeof(a->type));
+	col_copy(st, 5, a->value, sizeof(a->value));
+	a->wildcard = sqlite3_column_int(st, 6);
+	a->status = (enum authz_status)status_index(authz_status_names,
+	    AUTHZ__MAX, sqlite3_column_text(st, 7));
+	a->expires = sqlite3_column_int64(st, 8);
+	a->created = sqlite3_column_int64(st, 9);
+	return (int)a->status >= 0;
+}
+
+enum db_rc
+db_authz_by_uid(struct db *db, const char *uid, struct db_authz *out)
+{
+	sqlite3_stmt *st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_AUTHZ_BY_UID)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	return lookup(db, st, "db_authz_by_uid", fill_authz, out);
+}
+
+enum db_rc
+db_order_authzs(struct db *db, int64_t order_id, struct db_authz *out,
+    size_t max, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	*n = 0;
+	if ((st = stmt(db, STMT_ORDER_AUTHZS)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, order_id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		if (!fill_authz(st, &out[(*n)++]))
+			break;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		log_err("db_order_authzs: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+enum db_rc
+db_authz_set_status(struct db *db, int64_t id, enum authz_status s)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_AUTHZ_SET_STATUS)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, authz_status_name(s), -1, SQLITE_STATIC);
+	return step_done(db, st, "db_authz_set_status") == SQLITE_DONE ?
+	    DB_OK : DB_ERROR;
+}
+
+enum db_rc
+db_cert_insert(struct db *db, struct db_cert *c)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_CERT_INSERT)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, c->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, c->order_id);
+	sqlite3_bind_int64(st, 4, c->account_id);
+	sqlite3_bind_int64(st, 5, c->endpoint_id);
+	bind_opt_int64(st, 6, c->application_id);
+	bind_opt_int64(st, 7, c->template_id);
+	if (c->tag[0] != '\0')
+		sqlite3_bind_text(st, 8, c->tag, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, c->ca_id);
+	sqlite3_bind_text(st, 10, c->names, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, c->key_type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, c->not_before);
+	sqlite3_bind_int64(st, 13, c->not_after);
+	sqlite3_bind_text(st, 14, c->pem, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 15, c->created);
+	return insert(db, st, "db_cert_insert", &c->id);
+}
+
+static int
+fill_cert(sqlite3_stmt *st, void *arg)
+{
+	struct db_cert *c = arg;
+
+	c->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, c->uid, sizeof(c->uid));
+	col_copy(st, 2, c->serial, sizeof(c->serial));
+	c->order_id = sqlite3_column_int64(st, 3);
+	c->account_id = sqlite3_column_int64(st, 4);
+	c->endpoint_id = sqlite3_column_int64(st, 5);
+	c->application_id = sqlite3_column_int64(st, 6);
+	c->template_id = sqlite3_column_int64(st, 7);
+	col_copy(st, 8, c->tag, sizeof(c->tag));
+	c->ca_id = sqlite3_column_int64(st, 9);
+	c->names = col_dup(st, 10);
+	col_copy(st, 11, c->key_type, sizeof(c->key_type));
+	c->not_before = sqlite3_column_int64(st, 12);
+	c->not_after = sqlite3_column_int64(st, 13);
+	c->pem = col_dup(st, 14);
+	c->revoked = strcmp((const char *)sqlite3_column_text(st, 15), "revoked") == 0;
+	c->created = sqlite3_column_int64(st, 16);
+	return c->names != NULL && c->pem != NULL;
+}
+
+enum db_rc
+db_cert_by_uid(struct db *db, const char *uid, struct db_cert *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_CERT_BY_UID)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	if ((rc = lookup(db, st, "db_cert_by_uid", fill_cert, out)) != DB_OK)
+		db_cert_free(out);
+	return rc;
+}
+
+void
+db_cert_free(struct db_cert *c)
+{
+	free(c->names);
+	free(c->pem);
+	memset(c, 0, sizeof(*c));
 }

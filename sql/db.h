@@ -107,4 +107,125 @@ enum db_rc	 db_account_insert(struct db *db, struct db_account *a);
 enum db_rc	 db_account_update(struct db *db, const struct db_account *a);
 void		 db_account_free(struct db_account *a);
 
+/* A local CA (acme-ca(8)); the signer loads issuing_key, nobody else. */
+struct db_ca {
+	int64_t			 id;
+	char			 name[DB_NAME_MAX + 1];
+	char			*issuing_pem;
+	char			*root_pem;
+	char			*issuing_key;	/* file name or pkcs11: URL */
+	int			 active;	/* 0: retired */
+};
+
+enum db_rc	 db_ca_get(struct db *db, int64_t id, struct db_ca *out);
+enum db_rc	 db_ca_by_name(struct db *db, const char *name, struct db_ca *out);
+void		 db_ca_free(struct db_ca *c);
+
+/* The issuing policy of an endpoint: its application, template and tag. */
+struct db_policy {
+	int64_t			 application_id;
+	int64_t			 template_id;
+	int64_t			 ca_id;
+	char			 tag[65];	/* "" if none */
+	int			 allow_wildcard;
+	char			 key_types[96];	/* "ec256,rsa2048,..." */
+	unsigned		 validity_days;
+	unsigned		 max_validity_days;
+	char			 eku[32];	/* "serverAuth,clientAuth", ... */
+	char			**dns_rules;	/* NULL-terminated */
+	char			**ip_rules;	/* NULL-terminated */
+};
+
+/* DB_NOTFOUND if the endpoint is bound to no template. */
+enum db_rc	 db_policy_get(struct db *db, int64_t endpoint_id, struct db_policy *out);
+void		 db_policy_free(struct db_policy *p);
+
+enum order_status {
+	ORDER_PENDING, ORDER_READY, ORDER_PROCESSING, ORDER_VALID, ORDER_INVALID,
+	ORDER__MAX
+};
+enum authz_status {
+	AUTHZ_PENDING, AUTHZ_VALID, AUTHZ_INVALID, AUTHZ_DEACTIVATED,
+	AUTHZ_EXPIRED, AUTHZ_REVOKED, AUTHZ__MAX
+};
+
+const char	*order_status_name(enum order_status s);
+const char	*authz_status_name(enum authz_status s);
+
+struct db_order {
+	int64_t			 id;
+	char			 uid[DB_UID_MAX + 1];
+	int64_t			 account_id;
+	enum order_status	 status;
+	char			*identifiers;	/* JSON array text */
+	int64_t			 not_before;	/* 0: not asked */
+	int64_t			 not_after;	/* 0: not asked */
+	int64_t			 expires;
+	char			*error;		/* problem JSON, or NULL */
+	int64_t			 created;
+	char			 cert_uid[DB_UID_MAX + 1];	/* "" until issued */
+};
+
+/* Inserts o (its id is set). */
+enum db_rc	 db_order_insert(struct db *db, struct db_order *o);
+enum db_rc	 db_order_by_uid(struct db *db, const char *uid, struct db_order *out);
+/*
+ * Moves order id from status from to status to (error: problem JSON or
+ * NULL).  DB_NOTFOUND if the order is not in status from any more.
+ */
+enum db_rc	 db_order_set_status(struct db *db, int64_t id,
+		    enum order_status from, enum order_status to, const char *error);
+/*
+ * Up to max order uids of an account, oldest first, with ids above after;
+ * *next is the id to continue after, or 0 when there are no more.
+ */
+enum db_rc	 db_account_orders(struct db *db, int64_t account_id,
+		    int64_t after, size_t max, char (*uids)[DB_UID_MAX + 1],
+		    size_t *n, int64_t *next);
+void		 db_order_free(struct db_order *o);
+
+struct db_authz {
+	int64_t			 id;
+	char			 uid[DB_UID_MAX + 1];
+	int64_t			 order_id;
+	int64_t			 account_id;	/* the order's */
+	char			 type[4];	/* "dns", "ip" */
+	char			 value[254];
+	int			 wildcard;
+	enum authz_status	 status;
+	int64_t			 expires;
+	int64_t			 created;
+};
+
+enum db_rc	 db_authz_insert(struct db *db, struct db_authz *a);
+enum db_rc	 db_authz_by_uid(struct db *db, const char *uid, struct db_authz *out);
+/* The authorizations of an order, in creation order: at most max. */
+enum db_rc	 db_order_authzs(struct db *db, int64_t order_id,
+		    struct db_authz *out, size_t max, size_t *n);
+enum db_rc	 db_authz_set_status(struct db *db, int64_t id, enum authz_status s);
+
+struct db_cert {
+	int64_t			 id;
+	char			 uid[DB_UID_MAX + 1];
+	char			 serial[41];	/* lower-case hex */
+	int64_t			 order_id;
+	int64_t			 account_id;
+	int64_t			 endpoint_id;
+	int64_t			 application_id;	/* 0: none */
+	int64_t			 template_id;		/* 0: none */
+	char			 tag[65];
+	int64_t			 ca_id;
+	char			*names;		/* JSON array text */
+	char			 key_type[16];
+	int64_t			 not_before;
+	int64_t			 not_after;
+	char			*pem;		/* the leaf */
+	int			 revoked;
+	int64_t			 created;
+};
+
+enum db_rc	 db_cert_insert(struct db *db, struct db_cert *c);
+enum db_rc	 db_cert_by_uid(struct db *db, const char *uid, struct db_cert *out);
+void		 db_cert_free(struct db_cert *c);
+
 #endif

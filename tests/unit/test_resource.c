@@ -51,6 +51,12 @@ test_parse_each_resource(void **state)
 	assert_route("/ep-1/new-account", RES_NEW_ACCOUNT, "");
 	assert_route("/ep-1/acct/" ID, RES_ACCOUNT, ID);
 	assert_route("/ep-1/acct/" ID "/orders", RES_ACCOUNT_ORDERS, ID);
+	assert_route("/ep-1/new-order", RES_NEW_ORDER, "");
+	assert_route("/ep-1/order/" ID, RES_ORDER, ID);
+	assert_route("/ep-1/order/" ID "/finalize", RES_FINALIZE, ID);
+	assert_route("/ep-1/authz/" ID, RES_AUTHZ, ID);
+	assert_route("/ep-1/cert/" ID, RES_CERT, ID);
+	assert_route("/ep-1/issuer/main-ca_2", RES_ISSUER, "main-ca_2");
 }
 
 /* Every resource: the URL built for it parses back to it. */
@@ -259,7 +265,12 @@ test_rejects_unknown_resource(void **state)
 	assert_no_route("/ep-1/Directory");
 	assert_no_route("/ep-1/directoryx");
 	assert_no_route("/ep-1/director");
-	assert_no_route("/ep-1/new-order");
+	assert_no_route("/ep-1/new-orders");
+	assert_no_route("/ep-1/order/" ID "/finalize/x");
+	assert_no_route("/ep-1/order/" ID "/finalise");
+	assert_no_route("/ep-1/authz/");
+	assert_no_route("/ep-1/cert/" ID "/x");
+	assert_no_route("/ep-1/issuer/a.b");
 	assert_no_route("/ep-1/acct");
 	assert_no_route("/ep-1/acct/");
 	assert_no_route("/ep-1/acct/" ID "/ordersx");
