@@ -17,12 +17,14 @@
 
 struct config;
 struct problem;
+struct signer;
 
 struct acme_server {
 	const struct config	*cfg;
 	struct db		*db;
 	struct nonce_key	 nonce;
 	time_t			 pruned;	/* last time consumed nonces were pruned */
+	struct signer		*signer;	/* the CA key's process (signer.h) */
 };
 
 /* Loads the nonce key (creating it in a new database).  Returns 1, or 0 logged. */

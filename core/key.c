@@ -128,6 +128,9 @@ key_load(struct key *k, const char *path)
 	else if ((rc = gnutls_load_file(path, &pem)) >= 0)
 		rc = gnutls_privkey_import_x509_raw(k->priv, &pem,
 		    GNUTLS_X509_FMT_PEM, NULL, 0);
+	/* The key file's text does not linger in freed memory. */
+	if (pem.data != NULL)
+		gnutls_memset(pem.data, 0, pem.size);
 	gnutls_free(pem.data);
 	if (rc < 0)
 		goto fail;

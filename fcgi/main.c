@@ -39,6 +39,7 @@
 #include "db.h"
 #include "fcgi.h"
 #include "log.h"
+#include "signer.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -243,6 +244,13 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 			db_close(db);
 			return 1;
 		}
+	/* The signer is ready before the first finalize; it stops with us. */
+	if ((srv.signer = signer_new(cfg->database, cfg->busy_timeout)) == NULL) {
+		db_close(db);
+		return 1;
+	}
+	if (!signer_start(srv.signer))
+		log_err("worker: the signer could not be started; finalize retries");
 	fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
 	while (!got_stop) {
 		n = 0;
@@ -289,6 +297,8 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 	}
 	for (i = 0; i < KEPT_MAX; i++)
 		drop_conn(&fr[i]);
+	/* Before db_close(): the signer shares this process's SQLite lock state. */
+	signer_free(srv.signer);
 	db_close(db);
 	return 0;
 }
@@ -467,13 +477,16 @@ cgi(const struct config *cfg)
 	struct db		*db;
 	struct io		 io = { NULL, 0 };
 
-	if ((db = open_db(cfg)) == NULL || !acme_server_init(&srv, cfg, db)) {
+	/* The signer starts only if the request needs it. */
+	if ((db = open_db(cfg)) == NULL || !acme_server_init(&srv, cfg, db) ||
+	    (srv.signer = signer_new(cfg->database, cfg->busy_timeout)) == NULL) {
 		fputs("Status: 500 Internal Server Error\r\n\r\n", stdout);
 		db_close(db);
 		return 1;
 	}
 	serve_one(&srv, &io);
 	req_drain(&io);
+	signer_free(srv.signer);
 	db_close(db);
 	return 0;
 }
@@ -493,6 +506,8 @@ main(int argc, char *argv[])
 	};
 	struct config	 cfg;
 	const char	*cfgpath = getenv("ACME_FCGI_CONFIG");
+	/* Set by the Apache snippets for mod_fcgid and mod_cgid. */
+	const char	*location_env = getenv("ACME_FCGI_LOCATION_HEADER");
 	const char	*listen_arg = NULL, *workers_arg = NULL;
 	char		 err[512];
 	int		 ch, init_only = 0, check_only = 0, fd, rc;
@@ -538,6 +553,8 @@ main(int argc, char *argv[])
 	if (!config_load(&cfg, cfgpath, err, sizeof(err)) ||
 	    (listen_arg != NULL && !config_set(&cfg, "listen", listen_arg, err, sizeof(err))) ||
 	    (workers_arg != NULL && !config_set(&cfg, "workers", workers_arg, err, sizeof(err))) ||
+	    (cfg.location_header == NULL && location_env != NULL &&
+	    !config_set(&cfg, "location_header", location_env, err, sizeof(err))) ||
 	    !config_check(&cfg, err, sizeof(err))) {
 		log_err("configuration: %s", err);
 		config_free(&cfg);
