@@ -7,7 +7,8 @@
 
 FUZZ_CORPORA = \
 	tests/fuzz/corpus/b64url tests/fuzz/corpus/contact tests/fuzz/corpus/eab \
-	tests/fuzz/corpus/json tests/fuzz/corpus/jws tests/fuzz/corpus/route
+	tests/fuzz/corpus/json tests/fuzz/corpus/jws tests/fuzz/corpus/route \
+	tests/fuzz/corpus/signer tests/fuzz/corpus/csr
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/README tests/fuzz/replay.sh $(FUZZ_CORPORA) \
 	tests/fuzz/known-bugs
@@ -19,7 +20,8 @@ LIBFUZZER_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 # Built by make, so that they are ready to run.
 noinst_PROGRAMS = \
 	tests/fuzz/fuzz_b64url tests/fuzz/fuzz_contact tests/fuzz/fuzz_eab \
-	tests/fuzz/fuzz_json tests/fuzz/fuzz_jws tests/fuzz/fuzz_route
+	tests/fuzz/fuzz_json tests/fuzz/fuzz_jws tests/fuzz/fuzz_route \
+	tests/fuzz/fuzz_signer tests/fuzz/fuzz_csr
 
 tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_b64url_LDADD = $(LIBACME)
@@ -44,6 +46,14 @@ tests_fuzz_fuzz_jws_LDFLAGS = $(LIBFUZZER_LINK)
 tests_fuzz_fuzz_route_SOURCES = tests/fuzz/fuzz_route.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_route_LDADD = $(LIBACME)
 tests_fuzz_fuzz_route_LDFLAGS = $(LIBFUZZER_LINK)
+
+tests_fuzz_fuzz_signer_SOURCES = tests/fuzz/fuzz_signer.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_signer_LDADD = $(LIBACME)
+tests_fuzz_fuzz_signer_LDFLAGS = $(LIBFUZZER_LINK)
+
+tests_fuzz_fuzz_csr_SOURCES = tests/fuzz/fuzz_csr.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_csr_LDADD = $(LIBACME)
+tests_fuzz_fuzz_csr_LDFLAGS = $(LIBFUZZER_LINK)
 
 else
 
@@ -73,5 +83,13 @@ tests_fuzz_replay_jws_LDADD = $(LIBACME)
 check_PROGRAMS += tests/fuzz/replay_route
 tests_fuzz_replay_route_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_route.c tests/fuzz/fuzz.h
 tests_fuzz_replay_route_LDADD = $(LIBACME)
+
+check_PROGRAMS += tests/fuzz/replay_signer
+tests_fuzz_replay_signer_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_signer.c tests/fuzz/fuzz.h
+tests_fuzz_replay_signer_LDADD = $(LIBACME)
+
+check_PROGRAMS += tests/fuzz/replay_csr
+tests_fuzz_replay_csr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_csr.c tests/fuzz/fuzz.h
+tests_fuzz_replay_csr_LDADD = $(LIBACME)
 
 endif

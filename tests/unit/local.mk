@@ -96,7 +96,35 @@ tests_unit_test_ca_SOURCES = tests/unit/test_ca.c tests/unit/fixture.c tests/uni
 tests_unit_test_ca_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ca_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_order
+TESTS += tests/unit/test_order
+tests_unit_test_order_SOURCES = tests/unit/test_order.c
+tests_unit_test_order_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_order_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_policy
+TESTS += tests/unit/test_policy
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
+tests_unit_test_policy_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_policy_LDADD = $(UNIT_LDADD)
+
 TESTS += tests/unit/schema-version.sh
 EXTRA_DIST += tests/unit/schema-version.sh
 
+endif
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test_signer
+TESTS += tests/unit/test_signer
+tests_unit_test_signer_SOURCES = tests/unit/test_signer.c tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_signer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_signer_LDADD = $(UNIT_LDADD)
+endif
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test_csr
+TESTS += tests/unit/test_csr
+tests_unit_test_csr_SOURCES = tests/unit/test_csr.c tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_csr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_csr_LDADD = $(UNIT_LDADD)
 endif
