@@ -104,8 +104,17 @@ int	 h_new_nonce(struct ctx *c);
 int	 h_new_account(struct ctx *c);
 int	 h_account(struct ctx *c);
 int	 h_account_orders(struct ctx *c);
+int	 h_new_order(struct ctx *c);
+int	 h_order(struct ctx *c);
+int	 h_finalize(struct ctx *c);
+int	 h_authz(struct ctx *c);
+int	 h_cert(struct ctx *c);
+int	 h_issuer(struct ctx *c);
 
 /* Shared by the account handlers: the account object (RFC 8555 §7.1.2). */
 struct json_object *account_json(struct ctx *c, const struct db_account *a);
+/* The order object (RFC 8555 §7.1.3) with its authorizations z. */
+struct json_object *order_json(struct ctx *c, const struct db_order *o,
+	    const struct db_authz *z, size_t nz);
 
 #endif

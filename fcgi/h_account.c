@@ -10,6 +10,7 @@
 #include "config.h"
 #include "contact.h"
 #include "fcgi.h"
+#include "ident.h"
 #include "json.h"
 #include "log.h"
 
@@ -131,19 +132,81 @@ out:
 	return ok;
 }
 
+/*
+ * The orders list (RFC 8555 §7.1.2.1), oldest first, orders_per_page URLs
+ * a page.  "?cursor=ORDER" continues after that order; a Link rel="next"
+ * names the next page while there is one.
+ */
 int
 h_account_orders(struct ctx *c)
 {
-	struct json_object *o;
+	struct json_object	*o, *arr;
+	struct db_order		 after;
+	char			 (*uids)[DB_UID_MAX + 1] = NULL;
+	char			*url = NULL;
+	const char		*cursor = NULL;
+	int64_t			 after_id = 0, next;
+	size_t			 n, max = c->cfg->orders_per_page;
+	int			 ok = 0;
 
 	if (!own_account(c))
 		return 0;
 	if (!c->auth.jws.post_as_get)
 		return problem_set(&c->prob, PROB_MALFORMED,
 		    "the orders list is fetched with POST-as-GET (empty payload)");
-	if ((o = json_object_new_object()) == NULL)
+	if (c->req->query != NULL) {
+		if (strncmp(c->req->query, "cursor=", 7) != 0 ||
+		    !ident_valid(c->req->query + 7))
+			return problem_set_status(&c->prob, PROB_MALFORMED, 404,
+			    "no such page of the orders list");
+		cursor = c->req->query + 7;
+		if (db_order_by_uid(c->db, cursor, &after) != DB_OK ||
+		    after.account_id != c->auth.acct.id) {
+			db_order_free(&after);
+			return problem_set_status(&c->prob, PROB_MALFORMED, 404,
+			    "no such page of the orders list");
+		}
+		after_id = after.id;
+		db_order_free(&after);
+	}
+	if ((uids = calloc(max, sizeof(*uids))) == NULL)
 		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
-	json_object_object_add(o, "orders", json_object_new_array());
+	if (db_account_orders(c->db, c->auth.acct.id, after_id, max, uids, &n,
+	    &next) != DB_OK) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+		goto out;
+	}
+	if ((o = json_object_new_object()) == NULL ||
+	    (arr = json_object_new_array_ext((int)n)) == NULL) {
+		json_object_put(o);
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+		goto out;
+	}
+	json_object_object_add(o, "orders", arr);
+	for (size_t i = 0; i < n; i++) {
+		if ((url = resource_url(c->ep_url, RES_ORDER, uids[i])) == NULL ||
+		    json_object_array_add(arr, json_object_new_string(url)) != 0) {
+			json_object_put(o);
+			problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+			goto out;
+		}
+		free(url);
+		url = NULL;
+	}
+	if (next != 0) {
+		if ((url = resource_url(c->ep_url, RES_ACCOUNT_ORDERS,
+		    c->auth.acct.uid)) == NULL) {
+			json_object_put(o);
+			problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+			goto out;
+		}
+		resp_header(c->resp, "Link", "<%s?cursor=%s>;rel=\"next\"", url,
+		    uids[n - 1]);
+	}
 	resp_json(c->resp, 200, o);
-	return 1;
+	ok = 1;
+out:
+	free(url);
+	free(uids);
+	return ok;
 }

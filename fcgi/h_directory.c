@@ -31,7 +31,8 @@ h_directory(struct ctx *c)
 		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
 	}
 	if (!add_url(dir, c, "newNonce", RES_NEW_NONCE) ||
-	    !add_url(dir, c, "newAccount", RES_NEW_ACCOUNT)) {
+	    !add_url(dir, c, "newAccount", RES_NEW_ACCOUNT) ||
+	    !add_url(dir, c, "newOrder", RES_NEW_ORDER)) {
 		json_object_put(meta);
 		goto oom;
 	}

@@ -59,7 +59,13 @@ existing(struct ctx *c, const struct db_account *a)
 		    "the account of this key is %s", account_status_name(a->status));
 	if ((url = resource_url(c->ep_url, RES_ACCOUNT, a->uid)) == NULL)
 		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
-	resp_header(c->resp, "Location", "%s", url);
+	/*
+	 * Apache's mod_fcgid and mod_cgid turn a 200 with Location into a
+	 * redirect (RFC 3875 §6.2.4): there the shipped snippet renames
+	 * location_header back to Location.
+	 */
+	resp_header(c->resp, c->cfg->location_header != NULL ?
+	    c->cfg->location_header : "Location", "%s", url);
 	free(url);
 	resp_json(c->resp, 200, account_json(c, a));
 	return 1;

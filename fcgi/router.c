@@ -24,6 +24,12 @@ static const struct handler {
 	[RES_NEW_ACCOUNT] = { HTTP_POST, AUTH_JWK, h_new_account },
 	[RES_ACCOUNT] = { HTTP_POST, AUTH_KID, h_account },
 	[RES_ACCOUNT_ORDERS] = { HTTP_POST, AUTH_KID, h_account_orders },
+	[RES_NEW_ORDER] = { HTTP_POST, AUTH_KID, h_new_order },
+	[RES_ORDER] = { HTTP_POST, AUTH_KID, h_order },
+	[RES_FINALIZE] = { HTTP_POST, AUTH_KID, h_finalize },
+	[RES_AUTHZ] = { HTTP_POST, AUTH_KID, h_authz },
+	[RES_CERT] = { HTTP_POST, AUTH_KID, h_cert },
+	[RES_ISSUER] = { HTTP_GET | HTTP_HEAD, AUTH_KID, h_issuer },
 };
 
 static void

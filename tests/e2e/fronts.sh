@@ -18,18 +18,8 @@
 # SIGTERM lets an in-flight request finish before the supervisor exits.
 # Finally acme-fcgi as a CGI program run directly: its Status lines.
 #
-# lego is not run, on purpose: lego 4.9.1 (Debian 4.9.1-1) refuses a
-# directory without newOrder before it creates any account.
-#     LEGO_CA_CERTIFICATES=$CA_BUNDLE lego --server .../nginx/directory \
-#         --email x@example.test --accept-tos --eab --kid KID --hmac HMAC \
-#         --path $T/lego-X -d example.test --http run
-# prints (exit status 1; it saved only a fresh account key, acme-fcgi saw
-# two GETs of the directory and no new-account request):
-#     No key found for account x@example.test. Generating a P256 key.
-#     Saved key to .../lego-X/accounts/127.0.0.1_PORT/x@example.test/keys/x@example.test.key
-#     Could not create client: directory missing new order URL
-# acme-fcgi has no orders yet; add lego here once the directory lists
-# newOrder.
+# Certificate issuance by certbot, lego and uacme through these fronts is
+# issue.sh's.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 need lighttpd nginx apache2 spawn-fcgi certbot curl jq sqlite3 certtool python3 pgrep ps

@@ -263,11 +263,13 @@ start_apache() {
 	snippet "apache-conf/acme-fcgi-$2.conf" > "$T/apache/acme-fcgi.conf"
 	case $2 in
 	fcgid) extra="LoadModule fcgid_module $mods/mod_fcgid.so
+LoadModule headers_module $mods/mod_headers.so
 FcgidIPCDir $T/run/fcgid
 FcgidProcessTableFile $T/run/fcgid/table" ;;
 	proxy) extra="LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_fcgi_module $mods/mod_proxy_fcgi.so" ;;
 	cgi) extra="LoadModule cgid_module $mods/mod_cgid.so
+LoadModule headers_module $mods/mod_headers.so
 LoadModule env_module $mods/mod_env.so
 ScriptSock $T/run/cgid.sock" ;;
 	esac

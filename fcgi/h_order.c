@@ -1,0 +1,435 @@
+/*
+ * h_order.c - newOrder (RFC 8555 §7.4), the order object (§7.1.3) and
+ * finalize (§7.4), in policy mode: the endpoint's issuing template
+ * authorises identifiers, so authorizations are valid from the start and a
+ * new order is ready at once.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "b64url.h"
+#include "ca.h"
+#include "config.h"
+#include "csr.h"
+#include "fcgi.h"
+#include "ident.h"
+#include "json.h"
+#include "log.h"
+#include "order.h"
+#include "policy.h"
+#include "signer.h"
+
+/* base64url of a CSR of CSR_MAX_BYTES bytes, and a little slack. */
+#define CSR_B64_MAX	(CSR_MAX_BYTES / 3 * 4 + 8)
+
+static int
+add_url(struct json_object *o, struct ctx *c, const char *key,
+    enum resource res, const char *id)
+{
+	char	*url = resource_url(c->ep_url, res, id);
+	int	 ok = url != NULL && json_add_string(o, key, url);
+
+	free(url);
+	return ok;
+}
+
+static int
+add_time(struct json_object *o, const char *key, int64_t t)
+{
+	char buf[32];
+
+	acme_time((time_t)t, buf, sizeof(buf));
+	return json_add_string(o, key, buf);
+}
+
+struct json_object *
+order_json(struct ctx *c, const struct db_order *o, const struct db_authz *z,
+    size_t nz)
+{
+	struct json_object	*obj, *ids, *authzs, *err;
+	const char		*perr;
+	int			 ok;
+
+	if ((obj = json_object_new_object()) == NULL)
+		return NULL;
+	ids = json_parse(o->identifiers, strlen(o->identifiers), 4, &perr);
+	authzs = json_object_new_array_ext((int)nz);
+	ok = ids != NULL && authzs != NULL &&
+	    json_add_string(obj, "status", order_status_name(o->status)) &&
+	    add_time(obj, "expires", o->expires);
+	json_object_object_add(obj, "identifiers", ids);
+	json_object_object_add(obj, "authorizations", authzs);
+	if (ok && o->not_before != 0)
+		ok = add_time(obj, "notBefore", o->not_before);
+	if (ok && o->not_after != 0)
+		ok = add_time(obj, "notAfter", o->not_after);
+	for (size_t i = 0; ok && i < nz; i++) {
+		char *url = resource_url(c->ep_url, RES_AUTHZ, z[i].uid);
+
+		ok = url != NULL && json_object_array_add(authzs,
+		    json_object_new_string(url)) == 0;
+		free(url);
+	}
+	if (ok)
+		ok = add_url(obj, c, "finalize", RES_FINALIZE, o->uid);
+	if (ok && o->status == ORDER_VALID && o->cert_uid[0] != '\0')
+		ok = add_url(obj, c, "certificate", RES_CERT, o->cert_uid);
+	if (ok && o->status == ORDER_INVALID && o->error != NULL &&
+	    (err = json_parse(o->error, strlen(o->error), 4, &perr)) != NULL)
+		json_object_object_add(obj, "error", err);
+	if (!ok) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/*
+ * Reads the order of the request's URL with its authorizations; it must be
+ * the signing account's.  An order found expired is stored as invalid.
+ */
+static int
+load_order(struct ctx *c, struct db_order *o, struct db_authz *z, size_t *nz)
+{
+	enum order_status now;
+
+	switch (db_order_by_uid(c->db, c->route.id, o)) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		return problem_set_status(&c->prob, PROB_MALFORMED, 404,
+		    "no such order");
+	default:
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+	}
+	if (o->account_id != c->auth.acct.id) {
+		db_order_free(o);
+		return problem_set(&c->prob, PROB_UNAUTHORIZED,
+		    "this order belongs to another account");
+	}
+	if (db_order_authzs(c->db, o->id, z, ORDER_IDENTIFIERS_MAX, nz) != DB_OK)
+		goto dberr;
+	now = order_status_at(o->status, (time_t)o->expires, c->now);
+	if (now != o->status) {
+		if (db_order_set_status(c->db, o->id, o->status, now, NULL) != DB_OK)
+			goto dberr;
+		o->status = now;
+	}
+	return 1;
+dberr:
+	db_order_free(o);
+	return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+}
+
+/*
+ * Answers with the order object, and its Location when created (RFC 8555
+ * §7.4; only then, as a 200 with Location is a redirect to CGI gateways).
+ */
+static int
+answer(struct ctx *c, int status, const struct db_order *o,
+    const struct db_authz *z, size_t nz)
+{
+	struct json_object	*obj;
+	char			*url;
+
+	if ((obj = order_json(c, o, z, nz)) == NULL)
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+	if (status == 201) {
+		if ((url = resource_url(c->ep_url, RES_ORDER, o->uid)) == NULL) {
+			json_object_put(obj);
+			return problem_set(&c->prob, PROB_SERVER_INTERNAL,
+			    "out of memory");
+		}
+		resp_header(c->resp, "Location", "%s", url);
+		free(url);
+	}
+	resp_json(c->resp, status, obj);
+	return 1;
+}
+
+/* The issuing policy of the request's endpoint; 0 with a problem if none. */
+static int
+load_policy(struct ctx *c, struct db_policy *pol)
+{
+	switch (db_policy_get(c->db, c->ep.id, pol)) {
+	case DB_OK:
+		return 1;
+	case DB_NOTFOUND:
+		return problem_set(&c->prob, PROB_UNAUTHORIZED,
+		    "endpoint \"%s\" is bound to no issuing template: it issues "
+		    "no certificates", c->ep.name);
+	default:
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+	}
+}
+
+int
+h_new_order(struct ctx *c)
+{
+	struct json_object	*payload = NULL, *ids = NULL;
+	struct order_req	 req;
+	struct db_policy	 pol;
+	struct db_order		 o;
+	struct db_authz		*z = NULL;
+	time_t			 nb, na;
+	int			 ok = 0;
+
+	memset(&req, 0, sizeof(req));
+	memset(&pol, 0, sizeof(pol));
+	memset(&o, 0, sizeof(o));
+	if (!jws_payload_object(&c->auth.jws, (int)c->cfg->max_json_depth,
+	    &payload, &c->prob) ||
+	    !order_req_parse(payload, c->cfg->max_identifiers, &req, &c->prob) ||
+	    !load_policy(c, &pol) ||
+	    !policy_authorize(&pol, req.ids, req.nids, &c->prob) ||
+	    !policy_validity(&pol, c->now, req.not_before, req.not_after,
+	    VALIDITY_ORDER, &nb, &na, &c->prob))
+		goto out;
+	if ((ids = order_ids_json(req.ids, req.nids)) == NULL ||
+	    (z = calloc(req.nids, sizeof(*z))) == NULL ||
+	    !ident_new(o.uid)) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+		goto out;
+	}
+	o.account_id = c->auth.acct.id;
+	o.status = ORDER_READY;
+	if ((o.identifiers = strdup(json_out_compact(ids))) == NULL) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+		goto out;
+	}
+	o.not_before = req.not_before;
+	o.not_after = req.not_after;
+	o.created = c->now;
+	o.expires = c->now + c->cfg->order_lifetime;
+	if (db_order_insert(c->db, &o) != DB_OK)
+		goto dberr;
+	for (size_t i = 0; i < req.nids; i++) {
+		const struct identifier *id = &req.ids[i];
+
+		if (!ident_new(z[i].uid))
+			goto dberr;
+		z[i].order_id = o.id;
+		snprintf(z[i].type, sizeof(z[i].type), "%s", ident_type_name(id->type));
+		snprintf(z[i].value, sizeof(z[i].value), "%s",
+		    id->wildcard ? id->value + 2 : id->value);
+		z[i].wildcard = id->wildcard;
+		/* Policy mode: the template is the authorization. */
+		z[i].status = AUTHZ_VALID;
+		z[i].expires = o.expires;
+		z[i].created = c->now;
+		if (db_authz_insert(c->db, &z[i]) != DB_OK)
+			goto dberr;
+	}
+	log_info("order %s: %zu identifiers for account %s, ready", o.uid,
+	    req.nids, c->auth.acct.uid);
+	ok = answer(c, 201, &o, z, req.nids);
+	goto out;
+dberr:
+	problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+out:
+	json_object_put(payload);
+	json_object_put(ids);
+	free(o.identifiers);
+	free(z);
+	order_req_free(&req);
+	db_policy_free(&pol);
+	return ok;
+}
+
+int
+h_order(struct ctx *c)
+{
+	struct db_order	o;
+	struct db_authz	z[ORDER_IDENTIFIERS_MAX];
+	size_t		nz;
+	int		ok;
+
+	if (!c->auth.jws.post_as_get)
+		return problem_set(&c->prob, PROB_MALFORMED,
+		    "an order is fetched with POST-as-GET (empty payload)");
+	if (!load_order(c, &o, z, &nz))
+		return 0;
+	ok = answer(c, 200, &o, z, nz);
+	db_order_free(&o);
+	return ok;
+}
+
+/* Lower-case hex of a serial. */
+static void
+serial_hex(const uint8_t *s, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", s[i]);
+}
+
+/* The CSR of a finalize payload, checked against the order and the template. */
+static int
+finalize_csr(struct ctx *c, const struct db_order *o, const struct db_policy *pol,
+    struct csr *csr, struct identifier **ids, size_t *nids)
+{
+	struct json_object	*payload = NULL;
+	const char		*b64;
+	uint8_t			*der = NULL;
+	size_t			 len;
+	int			 ok = 0;
+
+	if (!jws_payload_object(&c->auth.jws, (int)c->cfg->max_json_depth,
+	    &payload, &c->prob))
+		return 0;
+	switch (json_get_string(payload, "csr", CSR_B64_MAX, &b64)) {
+	case JGET_OK:
+		break;
+	case JGET_ABSENT:
+		problem_set(&c->prob, PROB_MALFORMED, "\"csr\" is missing");
+		goto out;
+	default:
+		problem_set(&c->prob, PROB_BAD_CSR,
+		    "\"csr\" is not a string of at most %d bytes", CSR_B64_MAX);
+		goto out;
+	}
+	if (!b64url_decode(b64, strlen(b64), &der, &len)) {
+		problem_set(&c->prob, PROB_BAD_CSR, "\"csr\" is not base64url");
+		goto out;
+	}
+	if ((*ids = order_ids_parse(o->identifiers, nids)) == NULL) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "stored order unreadable");
+		goto out;
+	}
+	ok = csr_parse(der, len, csr, &c->prob) &&
+	    csr_check_names(csr, *ids, *nids, &c->prob) &&
+	    csr_check_key(csr, pol->key_types, &c->prob) &&
+	    csr_check_account_key(csr, c->auth.key.pub, &c->prob) &&
+	    /* The template may have changed since the order was placed. */
+	    policy_authorize(pol, *ids, *nids, &c->prob);
+out:
+	free(der);
+	json_object_put(payload);
+	return ok;
+}
+
+/* Signs through the signer and records the certificate; the order turns valid. */
+static int
+issue(struct ctx *c, struct db_order *o, const struct db_policy *pol,
+    const struct csr *csr, const struct identifier *ids, size_t nids)
+{
+	struct ca_name		 names[ORDER_IDENTIFIERS_MAX];
+	struct ca_leaf		 leaf;
+	struct db_cert		 cert;
+	struct json_object	*jn = NULL;
+	gnutls_datum_t		 der = { NULL, 0 }, pem = { NULL, 0 };
+	gnutls_x509_crt_t	 crt = NULL;
+	time_t			 nb, na;
+	char			 err[256];
+	int			 ok = 0;
+
+	memset(&leaf, 0, sizeof(leaf));
+	memset(&cert, 0, sizeof(cert));
+	if (!policy_validity(pol, c->now, (time_t)o->not_before,
+	    (time_t)o->not_after, VALIDITY_ISSUE, &nb, &na, &c->prob))
+		return 0;
+	for (size_t i = 0; i < nids; i++) {
+		names[i].type = ids[i].type == IDENT_IP ? CA_NAME_IP : CA_NAME_DNS;
+		names[i].value = ids[i].value;
+	}
+	leaf.pub = csr->pub;
+	leaf.names = names;
+	leaf.nnames = nids;
+	leaf.not_before = nb;
+	leaf.not_after = na;
+	leaf.eku = policy_eku(pol);
+	if (!ca_serial_new(leaf.serial) || !ident_new(cert.uid)) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "no randomness");
+		goto out;
+	}
+	if (!signer_issue(c->srv->signer, pol->ca_id, &leaf, &der, err, sizeof(err))) {
+		log_err("order %s: the signer refused: %s", o->uid, err);
+		problem_set(&c->prob, PROB_SERVER_INTERNAL,
+		    "the certificate could not be signed: %s", err);
+		goto out;
+	}
+	if (gnutls_x509_crt_init(&crt) < 0 ||
+	    gnutls_x509_crt_import(crt, &der, GNUTLS_X509_FMT_DER) < 0 ||
+	    !ca_cert_pem(crt, &pem) ||
+	    (jn = json_object_new_array_ext((int)nids)) == NULL) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "signed certificate unreadable");
+		goto out;
+	}
+	for (size_t i = 0; i < nids; i++)
+		json_object_array_add(jn, json_object_new_string(ids[i].value));
+	serial_hex(leaf.serial, sizeof(leaf.serial), cert.serial);
+	cert.order_id = o->id;
+	cert.account_id = c->auth.acct.id;
+	cert.endpoint_id = c->ep.id;
+	cert.application_id = pol->application_id;
+	cert.template_id = pol->template_id;
+	snprintf(cert.tag, sizeof(cert.tag), "%s", pol->tag);
+	cert.ca_id = pol->ca_id;
+	if ((cert.names = strdup(json_out_compact(jn))) == NULL) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+		goto out;
+	}
+	snprintf(cert.key_type, sizeof(cert.key_type), "%s", key_type_name(csr->key_type));
+	cert.not_before = nb;
+	cert.not_after = na;
+	cert.pem = (char *)pem.data;
+	cert.created = c->now;
+	/* Both in this transaction: a valid order always has its certificate. */
+	if (db_cert_insert(c->db, &cert) != DB_OK ||
+	    db_order_set_status(c->db, o->id, ORDER_READY, ORDER_VALID, NULL) != DB_OK) {
+		problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+		goto out;
+	}
+	o->status = ORDER_VALID;
+	snprintf(o->cert_uid, sizeof(o->cert_uid), "%s", cert.uid);
+	log_info("order %s: issued certificate %s for account %s", o->uid,
+	    cert.serial, c->auth.acct.uid);
+	ok = 1;
+out:
+	json_object_put(jn);
+	free(cert.names);
+	gnutls_free(der.data);
+	gnutls_free(pem.data);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return ok;
+}
+
+int
+h_finalize(struct ctx *c)
+{
+	struct db_order		 o;
+	struct db_authz		 z[ORDER_IDENTIFIERS_MAX];
+	struct db_policy	 pol;
+	struct csr		 csr;
+	struct identifier	*ids = NULL;
+	size_t			 nz, nids = 0;
+	int			 ok = 0;
+
+	memset(&csr, 0, sizeof(csr));
+	memset(&pol, 0, sizeof(pol));
+	if (!load_order(c, &o, z, &nz))
+		return 0;
+	/*
+	 * The transaction holds the write lock from here: a second finalize
+	 * of this order, in any process, sees it valid and is refused.
+	 */
+	if (o.status != ORDER_READY) {
+		problem_set(&c->prob, PROB_ORDER_NOT_READY,
+		    "the order is %s, not ready", order_status_name(o.status));
+		goto out;
+	}
+	if (!load_policy(c, &pol) ||
+	    !finalize_csr(c, &o, &pol, &csr, &ids, &nids) ||
+	    !issue(c, &o, &pol, &csr, ids, nids))
+		goto out;
+	ok = answer(c, 200, &o, z, nz);
+out:
+	free(ids);
+	csr_free(&csr);
+	db_policy_free(&pol);
+	db_order_free(&o);
+	return ok;
+}
