@@ -1,12 +1,13 @@
 #!/bin/sh
 # quickstart.sh - the README's set-up command works: scripts/quickstart makes
-# an instance behind lighttpd, the certbot line it prints registers an
-# account with EAB, a second run reuses the instance, --stop stops it.
+# an instance behind lighttpd, the certbot and lego lines it prints each
+# obtain a certificate that chains to ACME_ROOT_CA, a second run reuses the
+# instance, --stop stops it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-need lighttpd certbot curl jq sqlite3 certtool
+need lighttpd certbot lego curl jq sqlite3 certtool
 e2e_init quickstart
-t_plan 10
+t_plan 12
 
 QS=$T/qs
 PORT=$(freeport)
@@ -38,14 +39,25 @@ certtool --verify --load-ca-certificate "$ACME_ROOT_CA" --infile "$ACME_ROOT_CA"
 grep -q "KID\|key ID" "$T/out1" && grep -q "$ACME_EAB_KID" "$T/out1" && grep -q "$ACME_EAB_HMAC" "$T/out1" &&
     t_ok "the EAB KID and HMAC are printed" || t_not_ok "EAB credentials not printed"
 
-# Run the printed certbot command line as it stands.
-line=$(sed -n '/certbot register/,/--logs-dir/p' "$T/out1" | sed 's/\\$//' | tr -d '\n')
+# Run the printed certbot and lego command lines as they stand.
+line=$(sed -n '/certbot certonly/,/--logs-dir/p' "$T/out1" | sed 's/\\$//' | tr -d '\n')
 sh -c "$line" > "$T/logs/certbot.log" 2>&1
 rc=$?
 n=$(sqlite3 "$QS/acme.db" "SELECT count(*) FROM accounts a JOIN eab_keys k ON a.eab_key_id = k.id
     WHERE k.kid = '$ACME_EAB_KID' AND a.status = 'valid'")
 [ $rc -eq 0 ] && [ "$n" = 1 ] && t_ok "the printed certbot line registers an account bound to the EAB key" ||
-    t_not_ok "certbot: exit $rc, $n accounts"
+    { t_not_ok "certbot: exit $rc, $n accounts"; t_diag "$(tail -n 5 "$T/logs/certbot.log")"; }
+certtool --verify --load-ca-certificate "$ACME_ROOT_CA" \
+    --infile "$QS/certbot/live/www.example.test/fullchain.pem" > "$T/verify" 2>&1 &&
+    t_ok "and obtains a certificate for www.example.test that chains to ACME_ROOT_CA" ||
+    { t_not_ok "certbot's certificate does not verify"; t_diag "$(cat "$T/verify")"; }
+line=$(sed -n '/^  LEGO_CA_CERTIFICATES/,/--http run/p' "$T/out1" | sed 's/\\$//' | tr -d '\n')
+sh -c "$line" > "$T/logs/lego.log" 2>&1
+rc=$?
+verify=$(sed -n '/certtool --verify/,/--infile/p' "$T/out1" | sed 's/\\$//' | tr -d '\n')
+[ $rc -eq 0 ] && sh -c "$verify" > "$T/verify" 2>&1 &&
+    t_ok "the printed lego line obtains a certificate, and the printed certtool line verifies it" ||
+    { t_not_ok "lego: exit $rc"; t_diag "$(tail -n 5 "$T/logs/lego.log")"; t_diag "$(cat "$T/verify")"; }
 
 # A second run reuses everything.
 q_all="SELECT name FROM endpoints; SELECT kid FROM eab_keys; SELECT name FROM cas;
