@@ -18,11 +18,12 @@
 # SIGTERM lets an in-flight request finish before the supervisor exits.
 # Finally acme-fcgi as a CGI program run directly: its Status lines.
 #
-# Certificate issuance by certbot, lego and uacme through these fronts is
-# issue.sh's.
+# Certificate issuance by certbot, lego and uacme through the FastCGI fronts
+# is issue.sh's; here certbot and uacme obtain certificates through the CGI
+# front, where each request is a process and so is each signer.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-need lighttpd nginx apache2 spawn-fcgi certbot curl jq sqlite3 certtool python3 pgrep ps
+need lighttpd nginx apache2 spawn-fcgi certbot uacme unshare curl jq sqlite3 certtool python3 pgrep ps
 for m in mod_fcgid mod_proxy_fcgi mod_cgid; do
 	[ -f "/usr/lib/apache2/modules/$m.so" ] || t_skip_all "Apache $m not installed"
 done
@@ -227,7 +228,7 @@ elif sys.argv[1] == 'keep':
                   file=sys.stderr, flush=True)
 PY
 
-t_plan 116
+t_plan 120
 
 # --- lighttpd, bin-path (16) ---------------------------------------------------
 front_conf lighttpd "$LP"
@@ -271,13 +272,17 @@ if wait_url "$BASE_URL/fcgid/directory"; then
 	front_checks fcgid
 	pids=$(procs_with_conf "$CONF")
 	users=$(for p in $pids; do ps -o user= -p "$p"; done | sort -u)
-	n=0
+	# The workers mod_fcgid started, without their signers (children
+	# of a worker, with /dev/null on fd 0).
+	workers= n=0
 	for p in $pids; do
+		echo "$pids" | grep -qx "$(ps -o ppid= -p "$p" | tr -d ' ')" && continue
+		workers="$workers $p"
 		case $(readlink "/proc/$p/fd/0") in socket:*) n=$((n + 1)) ;; esac
 	done
-	[ -n "$pids" ] && [ "$users" = www-data ] && [ $n = "$(echo $pids | wc -w)" ] &&
+	[ -n "$workers" ] && [ "$users" = www-data ] && [ $n = "$(echo $workers | wc -w)" ] &&
 	    t_ok "fcgid: acme-fcgi spawned by mod_fcgid, as www-data, socket on fd 0" ||
-	    t_not_ok "fcgid: processes '$pids' users '$users' sockets $n"
+	    t_not_ok "fcgid: processes '$pids' workers '$workers' users '$users' sockets $n"
 	stop_apache
 	i=0
 	while [ -n "$(procs_with_conf "$CONF")" ] && [ $i -lt 100 ]; do
@@ -311,8 +316,14 @@ else
 fi
 stop_apache
 
-# --- Apache mod_cgid, acme-fcgi as a CGI program (17) -------------------------
+# --- Apache mod_cgid, acme-fcgi as a CGI program (21) -------------------------
 front_conf cgi "$AP"
+export ACME_BUILDDIR="$top_builddir"
+"$SCRIPTS/acme-ca" init cgi --key ec256 --dir "$T/ca" >/dev/null 2>"$T/logs/acme-ca.log" &&
+    "$SCRIPTS/acme-app" create cgi >/dev/null &&
+    "$SCRIPTS/acme-template" create cgi --ca cgi --allow '*.cgi.example.test' >/dev/null &&
+    "$SCRIPTS/acme-endpoint" bind cgi --application cgi --template cgi >/dev/null ||
+    echo "fronts.sh: the CGI front's CA, application or template failed" >&2
 start_apache "$AP" cgi
 if wait_url "$BASE_URL/cgi/directory"; then
 	front_checks cgi
@@ -327,8 +338,45 @@ if wait_url "$BASE_URL/cgi/directory"; then
 	[ "$STATUS" = 404 ] && [ "$(resp_type)" = malformed ] && [ -z "$(resp_header Status)" ] &&
 	    t_ok "cgi: unknown endpoint: HTTP 404 with acme-fcgi's problem document" ||
 	    t_not_ok "cgi: unknown endpoint: $STATUS $(cat "$T/resp")"
+
+	# Issuance: the CGI process that finalizes starts a signer, which
+	# ends with it.
+	eab cgi
+	cb=$T/certbot-cgi-issue
+	REQUESTS_CA_BUNDLE=$CA_BUNDLE timeout 180 certbot certonly --non-interactive \
+	    --agree-tos --email c@example.test --server "$BASE_URL/cgi/directory" \
+	    --eab-kid "$KID" --eab-hmac-key "$HMAC" --standalone -d www.cgi.example.test \
+	    --config-dir "$cb" --work-dir "$cb" --logs-dir "$cb/logs" \
+	    > "$T/logs/certbot-cgi-issue.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && certtool --verify --load-ca-certificate "$T/ca/root.pem" \
+	    --infile "$cb/live/www.cgi.example.test/fullchain.pem" > "$T/verify" 2>&1 &&
+	    t_ok "cgi: certbot obtains a certificate that chains to the CA root" ||
+	    { t_not_ok "cgi: certbot certonly: exit $rc"; t_diag "$(tail -n 5 "$T/logs/certbot-cgi-issue.log")"; }
+	eab cgi
+	ua=$T/uacme-cgi
+	mkdir -p "$ua"
+	# uacme asks for its account with onlyReturnExisting: a 200 with
+	# Location, which mod_cgid would make a redirect but for the snippet.
+	unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt && shift &&
+	    "$@" new u@example.test && "$@" issue uacme.cgi.example.test' sh "$CA_BUNDLE" \
+	    timeout 180 uacme -y -v -c "$ua" -a "$BASE_URL/cgi/directory" -e "$KID:$HMAC" \
+	    -t EC -h /bin/false > "$T/logs/uacme-cgi.log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && certtool --verify --load-ca-certificate "$T/ca/root.pem" \
+	    --infile "$ua/uacme.cgi.example.test/cert.pem" > "$T/verify" 2>&1 &&
+	    t_ok "cgi: uacme (which fetches its account with onlyReturnExisting) obtains one too" ||
+	    { t_not_ok "cgi: uacme: exit $rc"; t_diag "$(tail -n 8 "$T/logs/uacme-cgi.log")"; }
+	n=$(sqlite3 "$DB" "SELECT count(*) FROM certificates c JOIN endpoints e
+	    ON e.id = c.endpoint_id WHERE e.name = 'cgi'")
+	[ "$n" = 2 ] && t_ok "cgi: both certificates are recorded for the endpoint" ||
+	    t_not_ok "cgi: $n certificates recorded"
+	sleep 0.5
+	left=$(procs_with_conf "$CONF")
+	[ -z "$left" ] && t_ok "cgi: no acme-fcgi process (CGI or signer) outlives its request" ||
+	    t_not_ok "cgi: still running: $left"
 else
-	front_down cgi 17
+	front_down cgi 21
 fi
 stop_apache
 
