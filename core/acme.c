@@ -250,19 +250,28 @@ acme_txn_begin(struct acme_server *srv, struct acme_auth *a, struct problem *p)
 		}
 		srv->pruned = now;
 	}
+	/*
+	 * From here the nonce is spent whatever happens to the request
+	 * (RFC 8555 §6.5): a refusal undoes the request's changes back to
+	 * this savepoint and commits the nonce's use.
+	 */
+	if (!db_savepoint(srv->db)) {
+		problem_set(p, PROB_SERVER_INTERNAL, "database error");
+		goto fail;
+	}
 	switch (db_endpoint_get(srv->db, a->ep.name, &ep)) {
 	case DB_OK:
 		break;
 	case DB_NOTFOUND:
 		problem_set(p, PROB_UNAUTHORIZED, "this endpoint no longer exists");
-		goto fail;
+		goto refused;
 	default:
 		problem_set(p, PROB_SERVER_INTERNAL, "database error");
 		goto fail;
 	}
 	if (ep.status != EP_ACTIVE) {
 		problem_set(p, PROB_UNAUTHORIZED, "this endpoint has been deactivated");
-		goto fail;
+		goto refused;
 	}
 	if (a->jws.jwk != NULL) {
 		/* A parallel newAccount with this key may have just committed. */
@@ -286,7 +295,7 @@ acme_txn_begin(struct acme_server *srv, struct acme_auth *a, struct problem *p)
 			break;
 		case DB_NOTFOUND:
 			problem_set(p, PROB_ACCOUNT_DOES_NOT_EXIST, "account no longer exists");
-			goto fail;
+			goto refused;
 		default:
 			problem_set(p, PROB_SERVER_INTERNAL, "database error");
 			goto fail;
@@ -296,10 +305,13 @@ acme_txn_begin(struct acme_server *srv, struct acme_auth *a, struct problem *p)
 		if (a->acct.status != ACCT_VALID) {
 			problem_set(p, PROB_UNAUTHORIZED, "account is %s",
 			    account_status_name(a->acct.status));
-			goto fail;
+			goto refused;
 		}
 	}
 	return 1;
+refused:
+	acme_txn_rollback(srv);
+	return 0;
 fail:
 	db_rollback(srv->db);
 	return 0;
@@ -317,5 +329,7 @@ acme_txn_commit(struct acme_server *srv, struct problem *p)
 void
 acme_txn_rollback(struct acme_server *srv)
 {
-	db_rollback(srv->db);
+	/* Undo the request, keep its nonce spent; all or nothing otherwise. */
+	if (!db_rollback_savepoint(srv->db) || !db_commit(srv->db))
+		db_rollback(srv->db);
 }

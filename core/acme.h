@@ -71,12 +71,18 @@ void	 acme_auth_free(struct acme_auth *a);
  * again what acme_auth() decided on, since another process may have changed
  * it meanwhile: the endpoint (unauthorized if deactivated), the account of
  * a "kid" (unauthorized unless valid), the account of a "jwk" (it may have
- * been created).  On failure everything is rolled back.
+ * been created).  A nonce that was spent stays spent when a later check
+ * refuses the request; before that, everything is rolled back.
  */
 int	 acme_txn_begin(struct acme_server *srv, struct acme_auth *a,
 	    struct problem *p);
 /* Commits durably; on failure rolls back and sets serverInternal. */
 int	 acme_txn_commit(struct acme_server *srv, struct problem *p);
+/*
+ * A refused request: undoes everything it changed but the use of its
+ * nonce, which is committed (RFC 8555 §6.5: a nonce is used once, whatever
+ * the answer).
+ */
 void	 acme_txn_rollback(struct acme_server *srv);
 
 /* RFC 3339 UTC time into out (at least 21 bytes). */

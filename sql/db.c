@@ -92,7 +92,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_POLICY_GET] =
 	    "SELECT e.application_id, e.template_id, t.ca_id, e.tag, "
 	    "t.allow_wildcard, t.key_types, t.validity_days, t.max_validity_days, "
-	    "t.eku FROM endpoints e JOIN templates t ON t.id = e.template_id "
+	    "t.eku, c.not_after FROM endpoints e "
+	    "JOIN templates t ON t.id = e.template_id JOIN cas c ON c.id = t.ca_id "
 	    "WHERE e.id = ?1",
 	[STMT_POLICY_RULES] =
 	    "SELECT kind, rule FROM template_rules WHERE template_id = ?1 "
@@ -378,6 +379,19 @@ db_commit(struct db *db)
 	}
 	db->in_txn = 0;
 	return 1;
+}
+
+int
+db_savepoint(struct db *db)
+{
+	return exec(db, "SAVEPOINT request", "db_savepoint");
+}
+
+int
+db_rollback_savepoint(struct db *db)
+{
+	return exec(db, "ROLLBACK TO request", "db_rollback_savepoint") &&
+	    exec(db, "RELEASE request", "db_rollback_savepoint");
 }
 
 void
@@ -758,6 +772,7 @@ fill_policy(sqlite3_stmt *st, void *arg)
 	p->validity_days = (unsigned)sqlite3_column_int(st, 6);
 	p->max_validity_days = (unsigned)sqlite3_column_int(st, 7);
 	col_copy(st, 8, p->eku, sizeof(p->eku));
+	p->ca_not_after = sqlite3_column_int64(st, 9);
 	return 1;
 }
 

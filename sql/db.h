@@ -44,6 +44,12 @@ int		 db_schema_version(void);
 int		 db_begin(struct db *db);
 int		 db_commit(struct db *db);
 void		 db_rollback(struct db *db);
+/*
+ * Inside a transaction: marks where a request's own changes begin, and
+ * undoes them back to the mark (the transaction stays open).  1, or 0.
+ */
+int		 db_savepoint(struct db *db);
+int		 db_rollback_savepoint(struct db *db);
 
 /* A named secret: DB_OK with len bytes in buf, or DB_NOTFOUND. */
 enum db_rc	 db_secret_get(struct db *db, const char *name, uint8_t *buf, size_t len);
@@ -126,6 +132,7 @@ struct db_policy {
 	int64_t			 application_id;
 	int64_t			 template_id;
 	int64_t			 ca_id;
+	int64_t			 ca_not_after;	/* the issuing certificate's */
 	char			 tag[65];	/* "" if none */
 	int			 allow_wildcard;
 	char			 key_types[96];	/* "ec256,rsa2048,..." */

@@ -196,7 +196,7 @@ last=$(tail -c 1 "$T/good.der" | od -An -tu1 | tr -d ' ')
 { head -c $((sz - 1)) "$T/good.der"; printf "\\$(printf '%03o' $((last ^ 1)))"; } > "$T/badsig.der"
 b64u < "$T/badsig.der" > "$T/badsig.b64"
 
-t_plan 154
+t_plan 156
 
 # --- directory ----------------------------------------------------------------
 STATUS=$(curl_ -o "$T/resp" -w '%{http_code}' "$E1/directory")
@@ -283,6 +283,9 @@ refused "name outside the template" 400 rejectedIdentifier "$E1/new-order" a1 "$
 [ "$(jq -r '.subproblems[0].identifier.value' "$T/resp")" = www.other.test ] &&
     [ "$(jq -r '.subproblems[0].type' "$T/resp")" = urn:ietf:params:acme:error:rejectedIdentifier ] &&
     t_ok "subproblem names the identifier" || t_not_ok "subproblems: $(body)"
+# The refused request spent its nonce: the very same JWS again is badNonce
+# (RFC 8555 §6.5), even if it would now be accepted.
+rejected "a refused newOrder sent again" 400 badNonce "$E1/new-order" "$_body"
 refused "good and bad names mixed" 400 rejectedIdentifier "$E1/new-order" a1 \
     "$(ids www.example.test bad.other.test example.test)"
 [ "$(jq -c '[.subproblems[].identifier.value]' "$T/resp")" = '["bad.other.test"]' ] &&

@@ -629,8 +629,37 @@ test_txn_begin_rereads_endpoint(void **state)
 	assert_true(fixture_endpoint_set_status(t.path, "ep", "deactivated"));
 	assert_false(acme_txn_begin(&t.srv, &t.a, &t.p));
 	assert_problem(&t.p, PROB_UNAUTHORIZED, "deactivated");
+	/* Refused after the nonce was spent: it stays spent. */
+	assert_int_equal(fixture_nonce_count(t.path), 1);
 	assert_true(db_begin(t.db));
 	db_rollback(t.db);
+}
+
+/*
+ * A request its handler refuses: its changes are undone, its nonce stays
+ * spent, so the same JWS sent again gets badNonce (RFC 8555 §6.5).
+ */
+static void
+test_txn_rollback_keeps_nonce_spent(void **state)
+{
+	struct db_account	a, gone;
+	char			*b;
+
+	(void)state;
+	b = kid_body(nonce());
+	assert_true(auth(strdup(b), t.acct_url, AUTH_KID));
+	assert_true(acme_txn_begin(&t.srv, &t.a, &t.p));
+	/* The handler changes something, then refuses the request. */
+	assert_true(add_account(&stranger_key, t.ep.id, &a));
+	acme_txn_rollback(&t.srv);
+	assert_int_equal(fixture_nonce_count(t.path), 1);
+	assert_int_equal(db_account_by_uid(t.db, a.uid, &gone), DB_NOTFOUND);
+	acme_auth_free(&t.a);
+	memset(&t.p, 0, sizeof(t.p));
+	assert_true(auth(b, t.acct_url, AUTH_KID));
+	assert_false(acme_txn_begin(&t.srv, &t.a, &t.p));
+	assert_problem(&t.p, PROB_BAD_NONCE, "already been used");
+	db_account_free(&a);
 }
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -670,6 +699,7 @@ main(void)
 		T(test_txn_begin_rechecks_nonce_expiry),
 		T(test_txn_begin_sees_parallel_new_account),
 		T(test_txn_begin_rereads_endpoint),
+		T(test_txn_rollback_keeps_nonce_spent),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
