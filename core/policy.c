@@ -87,6 +87,17 @@ policy_validity(const struct db_policy *pol, time_t now, time_t req_nb,
 		if (req_nb == 0 && *na - *nb + 1 > max && *na - now + 1 <= max)
 			*nb = *na - max + 1;
 	}
+	/* No certificate outlives its issuer (RFC 5280 §6.1.3). */
+	if (pol->ca_not_after != 0 && pol->ca_not_after <= *nb)
+		return problem_set(p, PROB_SERVER_INTERNAL,
+		    "the issuing CA's certificate has expired");
+	if (pol->ca_not_after != 0 && *na > pol->ca_not_after) {
+		if (req_na != 0)
+			return problem_set(p, PROB_MALFORMED, "\"notAfter\" is "
+			    "after the issuing CA's certificate expires (%lld)",
+			    (long long)pol->ca_not_after);
+		*na = (time_t)pol->ca_not_after;
+	}
 	if (*na <= *nb)
 		return problem_set(p, PROB_MALFORMED,
 		    "\"notAfter\" is not after \"notBefore\"");

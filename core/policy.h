@@ -35,7 +35,9 @@ enum validity_when {
  * now - CA_BACKDATE (at finalize, an earlier one the order was accepted
  * with becomes that) and at most max_validity_days ahead, notAfter after
  * notBefore, and the span at most max_validity_days -- the backdating of
- * a notBefore not asked for shrinks to fit a notAfter that was.  Returns
+ * a notBefore not asked for shrinks to fit a notAfter that was.  A
+ * notAfter not asked for ends with the issuing CA's certificate if that
+ * ends sooner; one asked for beyond it is refused.  Returns
  * 1 with *nb and *na (inclusive), or 0 with p malformed.
  */
 int	 policy_validity(const struct db_policy *pol, time_t now, time_t req_nb,

@@ -141,6 +141,20 @@ test_validity(void **state)
 	assert_false(policy_validity(&pol, NOW, 0, NOW + 397 * DAY, VALIDITY_ORDER,
 	    &nb, &na, &p));
 
+	/* Never beyond the issuing CA's certificate. */
+	pol.ca_not_after = NOW + 30 * DAY;
+	assert_true(policy_validity(&pol, NOW, 0, 0, VALIDITY_ORDER, &nb, &na, &p));
+	assert_int_equal(na, NOW + 30 * DAY);
+	assert_true(policy_validity(&pol, NOW, 0, NOW + 30 * DAY, VALIDITY_ORDER,
+	    &nb, &na, &p));
+	assert_false(policy_validity(&pol, NOW, 0, NOW + 30 * DAY + 1, VALIDITY_ORDER,
+	    &nb, &na, &p));
+	assert_problem(&p, PROB_MALFORMED, "after the issuing CA's certificate expires");
+	pol.ca_not_after = NOW - CA_BACKDATE;
+	assert_false(policy_validity(&pol, NOW, 0, 0, VALIDITY_ORDER, &nb, &na, &p));
+	assert_problem(&p, PROB_SERVER_INTERNAL, "the issuing CA's certificate has expired");
+	pol.ca_not_after = 0;
+
 	/* At finalize, a notBefore the order was accepted with, now past. */
 	assert_true(policy_validity(&pol, NOW, NOW - 2 * DAY, NOW + 20 * DAY,
 	    VALIDITY_ISSUE, &nb, &na, &p));
