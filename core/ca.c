@@ -751,3 +751,112 @@ ca_cert_pem(gnutls_x509_crt_t crt, gnutls_datum_t *pem)
 	}
 	return 1;
 }
+
+/* The DER SubjectPublicKeyInfo of a public key, gnutls_free'd by the caller. */
+static int
+spki_der(gnutls_pubkey_t pub, gnutls_datum_t *out)
+{
+	return gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, out) >= 0;
+}
+
+int
+ca_leaf_received(const gnutls_datum_t *der, const struct ca_leaf *leaf,
+    gnutls_datum_t *pem)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	gnutls_datum_t		 want = { NULL, 0 }, got = { NULL, 0 };
+	uint8_t			 serial[CA_SERIAL_LEN + 1];
+	size_t			 len = sizeof(serial);
+	char			 name[CA_DNS_NAME_MAX + 1];
+	const char		*why = NULL;
+	unsigned		 i;
+	int			 rc;
+
+	pem->data = NULL;
+	pem->size = 0;
+	if (gnutls_x509_crt_init(&crt) < 0 || gnutls_pubkey_init(&pub) < 0 ||
+	    gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) < 0)
+		why = "not a certificate";
+	else if (gnutls_x509_crt_get_serial(crt, serial, &len) < 0 ||
+	    len != CA_SERIAL_LEN || memcmp(serial, leaf->serial, len) != 0)
+		why = "serial";
+	else if (gnutls_pubkey_import_x509(pub, crt, 0) < 0 ||
+	    !spki_der(pub, &got) || !spki_der(leaf->pub, &want) ||
+	    got.size != want.size || memcmp(got.data, want.data, got.size) != 0)
+		why = "public key";
+	else if (gnutls_x509_crt_get_activation_time(crt) != leaf->not_before ||
+	    gnutls_x509_crt_get_expiration_time(crt) != leaf->not_after)
+		why = "validity";
+	for (i = 0; why == NULL; i++) {
+		len = sizeof(name) - 1;
+		rc = gnutls_x509_crt_get_subject_alt_name(crt, i, name, &len, NULL);
+		if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+			if (i != leaf->nnames)
+				why = "fewer names";
+			break;
+		}
+		if (i >= leaf->nnames)
+			why = "more names";
+		else if (rc == GNUTLS_SAN_DNSNAME && leaf->names[i].type == CA_NAME_DNS) {
+			name[len] = '\0';
+			if (len != strlen(leaf->names[i].value) ||
+			    strcmp(name, leaf->names[i].value) != 0)
+				why = "a name";
+		} else if (rc == GNUTLS_SAN_IPADDRESS && leaf->names[i].type == CA_NAME_IP) {
+			uint8_t	ip[16];
+			int	af = len == 4 ? AF_INET : AF_INET6;
+
+			if ((len != 4 && len != 16) ||
+			    inet_pton(af, leaf->names[i].value, ip) != 1 ||
+			    memcmp(ip, name, len) != 0)
+				why = "an address";
+		} else
+			why = "the kind of a name";
+	}
+	if (why == NULL && !ca_cert_pem(crt, pem))
+		why = "cannot be written as PEM";
+	gnutls_free(got.data);
+	gnutls_free(want.data);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	if (why != NULL) {
+		log_err("ca_leaf_received: the signed certificate is not what "
+		    "was asked for: %s", why);
+		return 0;
+	}
+	return 1;
+}
+
+int
+ca_pem_to_der(const char *pem, gnutls_datum_t *der)
+{
+	gnutls_x509_crt_t	crt;
+	gnutls_datum_t		in = { (unsigned char *)(uintptr_t)pem,
+				    (unsigned)strlen(pem) };
+	int			rc;
+
+	der->data = NULL;
+	der->size = 0;
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return 0;
+	if ((rc = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM)) < 0 ||
+	    (rc = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, der)) < 0)
+		log_err("ca_pem_to_der: %s", gnutls_strerror(rc));
+	gnutls_x509_crt_deinit(crt);
+	return rc >= 0;
+}
+
+void
+ca_serial_hex(const uint8_t serial[CA_SERIAL_LEN], char out[CA_SERIAL_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < CA_SERIAL_LEN; i++) {
+		out[2 * i] = digits[serial[i] >> 4];
+		out[2 * i + 1] = digits[serial[i] & 0x0f];
+	}
+	out[CA_SERIAL_HEX_LEN] = '\0';
+}

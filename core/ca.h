@@ -82,6 +82,10 @@ int	 ca_key_type_ok(enum key_type t);
 
 /* A random positive serial of exactly CA_SERIAL_LEN DER bytes. */
 int	 ca_serial_new(uint8_t serial[CA_SERIAL_LEN]);
+/* A serial in lower-case hex, as the database and the logs write it. */
+#define CA_SERIAL_HEX_LEN	(2 * CA_SERIAL_LEN)
+void	 ca_serial_hex(const uint8_t serial[CA_SERIAL_LEN],
+	    char out[CA_SERIAL_HEX_LEN + 1]);
 
 /*
  * Validity of days whole days (from 1 to 36500) starting CA_BACKDATE before
@@ -158,5 +162,16 @@ int	 ca_key_id(gnutls_pubkey_t pub, uint8_t id[CA_KEY_ID_LEN]);
 
 /* One certificate as PEM; *pem is gnutls_free'd. */
 int	 ca_cert_pem(gnutls_x509_crt_t crt, gnutls_datum_t *pem);
+
+/*
+ * A certificate the signer returned for leaf, checked to be exactly that
+ * leaf (serial, public key, validity, names in order) before anyone relies
+ * on it; then as PEM in *pem (gnutls_free'd).  1, or 0 logged.
+ */
+int	 ca_leaf_received(const gnutls_datum_t *der, const struct ca_leaf *leaf,
+	    gnutls_datum_t *pem);
+
+/* The first certificate of a PEM text as DER (gnutls_free'd).  1, or 0. */
+int	 ca_pem_to_der(const char *pem, gnutls_datum_t *der);
 
 #endif

@@ -586,8 +586,7 @@ serve_one(struct serve_state *st, const struct buf *in, struct buf *out)
 	buf_reset(out);
 	put_u8(out, SIGNER_OK);
 	buf_append(out, der.data, der.size);
-	for (size_t i = 0; i < CA_SERIAL_LEN; i++)
-		snprintf(serial + 2 * i, 3, "%02x", r->leaf.serial[i]);
+	ca_serial_hex(r->leaf.serial, serial);
 	log_info("signer: CA %lld issued serial %s for %s (%zu names)",
 	    (long long)r->ca_id, serial, r->leaf.names[0].value, r->leaf.nnames);
 out:

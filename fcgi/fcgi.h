@@ -111,6 +111,10 @@ int	 h_authz(struct ctx *c);
 int	 h_cert(struct ctx *c);
 int	 h_issuer(struct ctx *c);
 
+/* Adds key: the URL of resource res (id: NULL if it has none).  1, or 0. */
+int	 ctx_add_url(struct ctx *c, struct json_object *o, const char *key,
+	    enum resource res, const char *id);
+
 /* Shared by the account handlers: the account object (RFC 8555 §7.1.2). */
 struct json_object *account_json(struct ctx *c, const struct db_account *a);
 /* The order object (RFC 8555 §7.1.3) with its authorizations z. */

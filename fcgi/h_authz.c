@@ -5,6 +5,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -65,22 +66,33 @@ wants_deactivation(struct ctx *c)
 static int
 deactivate(struct ctx *c, struct db_authz *z)
 {
-	static const char error[] = "{\"type\":\"urn:ietf:params:acme:error:"
-	    "unauthorized\",\"detail\":\"an authorization of this order was "
-	    "deactivated\",\"status\":403}";
-	enum db_rc rc;
+	struct problem		 why;
+	struct json_object	*err;
+	char			*text;
+	int			 ok = 1;
 
 	if (z->status != AUTHZ_PENDING && z->status != AUTHZ_VALID)
 		return problem_set(&c->prob, PROB_MALFORMED,
 		    "the authorization is %s; only a pending or valid one can be "
 		    "deactivated", authz_status_name(z->status));
-	if (db_authz_set_status(c->db, z->id, AUTHZ_DEACTIVATED) != DB_OK)
-		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
-	for (enum order_status s = ORDER_PENDING; s <= ORDER_READY; s++)
-		if ((rc = db_order_set_status(c->db, z->order_id, s, ORDER_INVALID,
-		    error)) == DB_ERROR)
-			return problem_set(&c->prob, PROB_SERVER_INTERNAL,
-			    "database error");
+	memset(&why, 0, sizeof(why));
+	problem_set(&why, PROB_UNAUTHORIZED,
+	    "an authorization of this order was deactivated");
+	if ((err = problem_to_json(&why)) == NULL ||
+	    (text = strdup(json_out_compact(err))) == NULL) {
+		json_object_put(err);
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+	}
+	json_object_put(err);
+	if (db_authz_set_status(c->db, z->id, AUTHZ_DEACTIVATED) != DB_OK ||
+	    db_order_set_status(c->db, z->order_id, ORDER_PENDING, ORDER_INVALID,
+	    text) == DB_ERROR ||
+	    db_order_set_status(c->db, z->order_id, ORDER_READY, ORDER_INVALID,
+	    text) == DB_ERROR)
+		ok = problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+	free(text);
+	if (!ok)
+		return 0;
 	z->status = AUTHZ_DEACTIVATED;
 	log_info("authorization %s deactivated by account %s", z->uid,
 	    c->auth.acct.uid);
@@ -90,8 +102,9 @@ deactivate(struct ctx *c, struct db_authz *z)
 int
 h_authz(struct ctx *c)
 {
-	struct db_authz		z;
-	enum authz_status	now;
+	struct db_authz		 z;
+	struct json_object	*o;
+	enum authz_status	 now;
 
 	switch (db_authz_by_uid(c->db, c->route.id, &z)) {
 	case DB_OK:
@@ -114,6 +127,8 @@ h_authz(struct ctx *c)
 	if (!c->auth.jws.post_as_get &&
 	    (!wants_deactivation(c) || !deactivate(c, &z)))
 		return 0;
-	resp_json(c->resp, 200, authz_json(&z));
+	if ((o = authz_json(&z)) == NULL)
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+	resp_json(c->resp, 200, o);
 	return 1;
 }

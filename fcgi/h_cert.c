@@ -10,8 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gnutls/x509.h>
-
+#include "ca.h"
 #include "fcgi.h"
 #include "log.h"
 
@@ -88,22 +87,13 @@ put_pem(struct ctx *c, const char *pem)
 		buf_puts(&c->resp->body, "\n");
 }
 
-/* The DER of the first certificate of a PEM text into rs's body. */
+/* The DER of the first certificate of a PEM text into the body. */
 static int
 put_der(struct ctx *c, const char *pem)
 {
-	gnutls_x509_crt_t	crt;
-	gnutls_datum_t		in = { (unsigned char *)(uintptr_t)pem,
-				    (unsigned)strlen(pem) };
-	gnutls_datum_t		der = { NULL, 0 };
-	int			ok;
+	gnutls_datum_t der;
 
-	if (gnutls_x509_crt_init(&crt) < 0)
-		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
-	ok = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM) >= 0 &&
-	    gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der) >= 0;
-	gnutls_x509_crt_deinit(crt);
-	if (!ok)
+	if (!ca_pem_to_der(pem, &der))
 		return problem_set(&c->prob, PROB_SERVER_INTERNAL,
 		    "stored certificate unreadable");
 	buf_append(&c->resp->body, der.data, der.size);

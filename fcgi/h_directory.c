@@ -10,16 +10,6 @@
 #include "fcgi.h"
 #include "json.h"
 
-static int
-add_url(struct json_object *o, struct ctx *c, const char *name, enum resource res)
-{
-	char	*url = resource_url(c->ep_url, res, NULL);
-	int	 ok = url != NULL && json_add_string(o, name, url);
-
-	free(url);
-	return ok;
-}
-
 int
 h_directory(struct ctx *c)
 {
@@ -30,9 +20,9 @@ h_directory(struct ctx *c)
 		json_object_put(dir);
 		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
 	}
-	if (!add_url(dir, c, "newNonce", RES_NEW_NONCE) ||
-	    !add_url(dir, c, "newAccount", RES_NEW_ACCOUNT) ||
-	    !add_url(dir, c, "newOrder", RES_NEW_ORDER)) {
+	if (!ctx_add_url(c, dir, "newNonce", RES_NEW_NONCE, NULL) ||
+	    !ctx_add_url(c, dir, "newAccount", RES_NEW_ACCOUNT, NULL) ||
+	    !ctx_add_url(c, dir, "newOrder", RES_NEW_ORDER, NULL)) {
 		json_object_put(meta);
 		goto oom;
 	}

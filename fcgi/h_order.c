@@ -26,17 +26,6 @@
 #define CSR_B64_MAX	(CSR_MAX_BYTES / 3 * 4 + 8)
 
 static int
-add_url(struct json_object *o, struct ctx *c, const char *key,
-    enum resource res, const char *id)
-{
-	char	*url = resource_url(c->ep_url, res, id);
-	int	 ok = url != NULL && json_add_string(o, key, url);
-
-	free(url);
-	return ok;
-}
-
-static int
 add_time(struct json_object *o, const char *key, int64_t t)
 {
 	char buf[32];
@@ -74,9 +63,9 @@ order_json(struct ctx *c, const struct db_order *o, const struct db_authz *z,
 		free(url);
 	}
 	if (ok)
-		ok = add_url(obj, c, "finalize", RES_FINALIZE, o->uid);
+		ok = ctx_add_url(c, obj, "finalize", RES_FINALIZE, o->uid);
 	if (ok && o->status == ORDER_VALID && o->cert_uid[0] != '\0')
-		ok = add_url(obj, c, "certificate", RES_CERT, o->cert_uid);
+		ok = ctx_add_url(c, obj, "certificate", RES_CERT, o->cert_uid);
 	if (ok && o->status == ORDER_INVALID && o->error != NULL &&
 	    (err = json_parse(o->error, strlen(o->error), 4, &perr)) != NULL)
 		json_object_object_add(obj, "error", err);
@@ -257,14 +246,6 @@ h_order(struct ctx *c)
 	return ok;
 }
 
-/* Lower-case hex of a serial. */
-static void
-serial_hex(const uint8_t *s, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", s[i]);
-}
-
 /* The CSR of a finalize payload, checked against the order and the template. */
 static int
 finalize_csr(struct ctx *c, const struct db_order *o, const struct db_policy *pol,
@@ -320,14 +301,14 @@ issue(struct ctx *c, struct db_order *o, const struct db_policy *pol,
 	struct db_cert		 cert;
 	struct json_object	*jn = NULL;
 	gnutls_datum_t		 der = { NULL, 0 }, pem = { NULL, 0 };
-	gnutls_x509_crt_t	 crt = NULL;
-	time_t			 nb, na;
+	time_t			 nb, na, now = time(NULL);
 	char			 err[256];
 	int			 ok = 0;
 
 	memset(&leaf, 0, sizeof(leaf));
 	memset(&cert, 0, sizeof(cert));
-	if (!policy_validity(pol, c->now, (time_t)o->not_before,
+	/* Now, not when the request came: it may have waited for the lock. */
+	if (!policy_validity(pol, now, (time_t)o->not_before,
 	    (time_t)o->not_after, VALIDITY_ISSUE, &nb, &na, &c->prob))
 		return 0;
 	for (size_t i = 0; i < nids; i++) {
@@ -350,16 +331,15 @@ issue(struct ctx *c, struct db_order *o, const struct db_policy *pol,
 		    "the certificate could not be signed: %s", err);
 		goto out;
 	}
-	if (gnutls_x509_crt_init(&crt) < 0 ||
-	    gnutls_x509_crt_import(crt, &der, GNUTLS_X509_FMT_DER) < 0 ||
-	    !ca_cert_pem(crt, &pem) ||
+	if (!ca_leaf_received(&der, &leaf, &pem) ||
 	    (jn = json_object_new_array_ext((int)nids)) == NULL) {
-		problem_set(&c->prob, PROB_SERVER_INTERNAL, "signed certificate unreadable");
+		problem_set(&c->prob, PROB_SERVER_INTERNAL,
+		    "the signed certificate is not the one asked for");
 		goto out;
 	}
 	for (size_t i = 0; i < nids; i++)
 		json_object_array_add(jn, json_object_new_string(ids[i].value));
-	serial_hex(leaf.serial, sizeof(leaf.serial), cert.serial);
+	ca_serial_hex(leaf.serial, cert.serial);
 	cert.order_id = o->id;
 	cert.account_id = c->auth.acct.id;
 	cert.endpoint_id = c->ep.id;
@@ -375,7 +355,7 @@ issue(struct ctx *c, struct db_order *o, const struct db_policy *pol,
 	cert.not_before = nb;
 	cert.not_after = na;
 	cert.pem = (char *)pem.data;
-	cert.created = c->now;
+	cert.created = now;
 	/* Both in this transaction: a valid order always has its certificate. */
 	if (db_cert_insert(c->db, &cert) != DB_OK ||
 	    db_order_set_status(c->db, o->id, ORDER_READY, ORDER_VALID, NULL) != DB_OK) {
@@ -392,8 +372,6 @@ out:
 	free(cert.names);
 	gnutls_free(der.data);
 	gnutls_free(pem.data);
-	if (crt != NULL)
-		gnutls_x509_crt_deinit(crt);
 	return ok;
 }
 
@@ -413,8 +391,9 @@ h_finalize(struct ctx *c)
 	if (!load_order(c, &o, z, &nz))
 		return 0;
 	/*
-	 * The transaction holds the write lock from here: a second finalize
-	 * of this order, in any process, sees it valid and is refused.
+	 * The request's transaction holds the write lock (BEGIN IMMEDIATE):
+	 * a second finalize of this order, in any process, waits for it and
+	 * then sees the order valid and is refused.
 	 */
 	if (o.status != ORDER_READY) {
 		problem_set(&c->prob, PROB_ORDER_NOT_READY,

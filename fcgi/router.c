@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "fcgi.h"
+#include "json.h"
 #include "log.h"
 
 static const struct handler {
@@ -31,6 +32,17 @@ static const struct handler {
 	[RES_CERT] = { HTTP_POST, AUTH_KID, h_cert },
 	[RES_ISSUER] = { HTTP_GET | HTTP_HEAD, AUTH_KID, h_issuer },
 };
+
+int
+ctx_add_url(struct ctx *c, struct json_object *o, const char *key,
+    enum resource res, const char *id)
+{
+	char	*url = resource_url(c->ep_url, res, id);
+	int	 ok = url != NULL && json_add_string(o, key, url);
+
+	free(url);
+	return ok;
+}
 
 static void
 allow_header(struct resp *rs, unsigned methods)
