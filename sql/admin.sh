@@ -8,7 +8,7 @@
 
 # The schema version these statements are written for; acme-fcgi creates and
 # migrates the database, and a test checks the two agree.
-ACME_SCHEMA_VERSION=1
+ACME_SCHEMA_VERSION=2
 
 # sql_quote TEXT - TEXT as an SQL string literal.
 sql_quote() {
