@@ -120,5 +120,17 @@ struct json_object *account_json(struct ctx *c, const struct db_account *a);
 /* The order object (RFC 8555 §7.1.3) with its authorizations z. */
 struct json_object *order_json(struct ctx *c, const struct db_order *o,
 	    const struct db_authz *z, size_t nz);
+/*
+ * The order of the request's URL and its authorizations (at most
+ * ORDER_IDENTIFIERS_MAX); it must be the signing account's.  An order found
+ * expired is stored as invalid.  1, or 0 with c->prob set.
+ */
+int	 order_load(struct ctx *c, struct db_order *o, struct db_authz *z,
+	    size_t *nz);
+/* Answers with the order object; its Location too when status is 201. */
+int	 order_answer(struct ctx *c, int status, const struct db_order *o,
+	    const struct db_authz *z, size_t nz);
+/* The issuing policy of the request's endpoint; 0 with c->prob if none. */
+int	 policy_load(struct ctx *c, struct db_policy *pol);
 
 #endif
