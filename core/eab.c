@@ -1,14 +1,19 @@
 #include "autoconfig.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gnutls/crypto.h>
 
+#include "b64url.h"
 #include "eab.h"
 #include "json.h"
 #include "jwk.h"
 #include "problem.h"
+
+/* base64url of the longest MAC, HMAC-SHA-512. */
+#define B64URL_MAC_MAX	86
 
 int
 eab_kid_valid(const char *s)
@@ -89,25 +94,98 @@ out:
 	return ok;
 }
 
+/* The MAC of a JWS "alg"; GNUTLS_MAC_UNKNOWN for a signature algorithm. */
+static gnutls_mac_algorithm_t
+mac_of(enum jws_alg a)
+{
+	switch (a) {
+	case JWS_HS256:
+		return GNUTLS_MAC_SHA256;
+	case JWS_HS384:
+		return GNUTLS_MAC_SHA384;
+	case JWS_HS512:
+		return GNUTLS_MAC_SHA512;
+	default:
+		return GNUTLS_MAC_UNKNOWN;
+	}
+}
+
+/*
+ * Other CAs choose their key identifiers as they like: the client sends
+ * any short printable one it was given.
+ */
+static int
+kid_printable(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > EAB_SIGN_KID_MAX)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+struct json_object *
+eab_sign(enum jws_alg alg, const char *kid, const uint8_t *key, size_t keylen,
+    const char *url, struct json_object *jwk)
+{
+	gnutls_mac_algorithm_t	 m = mac_of(alg);
+	struct json_object	*hdr = NULL, *res = NULL;
+	const char		*htext, *ptext;
+	char			*prot = NULL, *pay = NULL, *input = NULL;
+	char			 sig[B64URL_MAC_MAX + 1];
+	uint8_t			 mac[64];
+	size_t			 plen, ylen;
+
+	if (m == GNUTLS_MAC_UNKNOWN || kid == NULL || !kid_printable(kid) ||
+	    url == NULL || jwk == NULL || keylen < EAB_KEY_MIN)
+		return NULL;
+	if ((hdr = json_object_new_object()) == NULL ||
+	    !json_add_string(hdr, "alg", jws_alg_name(alg)) ||
+	    !json_add_string(hdr, "kid", kid) || !json_add_string(hdr, "url", url))
+		goto out;
+	htext = json_out_compact(hdr);
+	ptext = json_out_compact(jwk);
+	if ((prot = b64url_encode(htext, strlen(htext))) == NULL ||
+	    (pay = b64url_encode(ptext, strlen(ptext))) == NULL)
+		goto out;
+	plen = strlen(prot);
+	ylen = strlen(pay);
+	if ((input = malloc(plen + 1 + ylen + 1)) == NULL)
+		goto out;
+	memcpy(input, prot, plen);
+	input[plen] = '.';
+	memcpy(input + plen + 1, pay, ylen + 1);
+	if (gnutls_hmac_fast(m, key, keylen, input, plen + 1 + ylen, mac) < 0)
+		goto out;
+	b64url_encode_buf(mac, gnutls_hmac_get_len(m), sig);
+	if ((res = json_object_new_object()) == NULL)
+		goto out;
+	if (!json_add_string(res, "protected", prot) ||
+	    !json_add_string(res, "payload", pay) ||
+	    !json_add_string(res, "signature", sig)) {
+		json_object_put(res);
+		res = NULL;
+	}
+out:
+	gnutls_memset(mac, 0, sizeof(mac));
+	json_object_put(hdr);
+	free(prot);
+	free(pay);
+	free(input);
+	return res;
+}
+
 int
 eab_verify_mac(const struct eab *e, const uint8_t *key, size_t keylen)
 {
 	uint8_t				 mac[64];
-	gnutls_mac_algorithm_t		 alg;
+	gnutls_mac_algorithm_t		 alg = mac_of(e->jws.alg);
 
-	switch (e->jws.alg) {
-	case JWS_HS256:
-		alg = GNUTLS_MAC_SHA256;
-		break;
-	case JWS_HS384:
-		alg = GNUTLS_MAC_SHA384;
-		break;
-	case JWS_HS512:
-		alg = GNUTLS_MAC_SHA512;
-		break;
-	default:
+	if (alg == GNUTLS_MAC_UNKNOWN)
 		return 0;
-	}
 	if (keylen < EAB_KEY_MIN || e->jws.sig_len != gnutls_hmac_get_len(alg))
 		return 0;
 	if (gnutls_hmac_fast(alg, key, keylen, e->jws.signing_input,

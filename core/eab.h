@@ -36,6 +36,18 @@ struct eab {
  */
 int	 eab_parse(struct json_object *binding, const char *outer_url,
 	    const struct jwk *outer_key, struct eab *out, struct problem *p);
+/*
+ * The client side: an "externalAccountBinding" for a newAccount request to
+ * url, binding the account's public JWK (key_jwk()) with the MAC key the CA
+ * handed out under kid.  alg is JWS_HS256, JWS_HS384 or JWS_HS512; kid is
+ * 1 to EAB_SIGN_KID_MAX printable ASCII characters (other CAs' identifiers
+ * need not be ours); key has at least EAB_KEY_MIN bytes.  Returns a new
+ * flattened JWS object, or NULL if an argument is unusable or memory ran out.
+ */
+#define EAB_SIGN_KID_MAX	256
+struct json_object *eab_sign(enum jws_alg alg, const char *kid,
+	    const uint8_t *key, size_t keylen, const char *url,
+	    struct json_object *jwk);
 /* 1 if the MAC verifies with key (compared in constant time), else 0. */
 int	 eab_verify_mac(const struct eab *e, const uint8_t *key, size_t keylen);
 /* 1 if s is a syntactically valid key identifier. */

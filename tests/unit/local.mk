@@ -108,6 +108,12 @@ tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
 tests_unit_test_policy_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_policy_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_acme_client
+TESTS += tests/unit/test_acme_client
+tests_unit_test_acme_client_SOURCES = tests/unit/test_acme_client.c
+tests_unit_test_acme_client_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_acme_client_LDADD = $(UNIT_LDADD)
+
 TESTS += tests/unit/schema-version.sh
 EXTRA_DIST += tests/unit/schema-version.sh
 

@@ -500,6 +500,77 @@ test_rfc7515_a1_hs256(void **state)
 	free(key);
 }
 
+/* eab_sign(): what the client sends, as the server reads it. */
+static void
+signs(enum jws_alg alg, const char *kid)
+{
+	struct json_object	*jwk, *o;
+	struct eab		 e;
+	uint8_t			 wrong[sizeof(mac_key)];
+
+	assert_non_null(jwk = key_jwk(&outer));
+	assert_non_null(o = eab_sign(alg, kid, mac_key, sizeof(mac_key), OUTER_URL, jwk));
+	json_object_put(jwk);
+	must_parse(o, &e);
+	assert_int_equal(e.jws.alg, alg);
+	assert_string_equal(e.kid, kid);
+	assert_string_equal(e.jws.url, OUTER_URL);
+	assert_string_equal((const char *)e.jws.payload, outer_text);
+	assert_true(eab_verify_mac(&e, mac_key, sizeof(mac_key)));
+	memcpy(wrong, mac_key, sizeof(wrong));
+	wrong[0] ^= 1;
+	assert_false(eab_verify_mac(&e, wrong, sizeof(wrong)));
+	eab_free(&e);
+}
+
+static void
+test_sign_hs256(void **state)
+{
+	(void)state;
+	signs(JWS_HS256, KID);
+}
+
+static void
+test_sign_hs384_hs512(void **state)
+{
+	(void)state;
+	signs(JWS_HS384, KID);
+	signs(JWS_HS512, "another-kid");
+}
+
+/* The binding is of the key it is given, not of another. */
+static void
+test_sign_binds_that_key(void **state)
+{
+	struct json_object *jwk;
+
+	(void)state;
+	assert_non_null(jwk = key_jwk(&other));
+	assert_eab_refused(eab_sign(JWS_HS256, KID, mac_key, sizeof(mac_key),
+	    OUTER_URL, jwk), PROB_UNAUTHORIZED, "different key");
+	json_object_put(jwk);
+}
+
+static void
+test_sign_refuses(void **state)
+{
+	struct json_object	*jwk;
+	char			 longkid[EAB_SIGN_KID_MAX + 2];
+
+	(void)state;
+	memset(longkid, 'k', sizeof(longkid) - 1);
+	longkid[sizeof(longkid) - 1] = '\0';
+	assert_non_null(jwk = key_jwk(&outer));
+	assert_null(eab_sign(JWS_ES256, KID, mac_key, sizeof(mac_key), OUTER_URL, jwk));
+	assert_null(eab_sign(JWS_ALG_INVALID, KID, mac_key, sizeof(mac_key), OUTER_URL, jwk));
+	assert_null(eab_sign(JWS_HS256, KID, mac_key, EAB_KEY_MIN - 1, OUTER_URL, jwk));
+	assert_null(eab_sign(JWS_HS256, "", mac_key, sizeof(mac_key), OUTER_URL, jwk));
+	assert_null(eab_sign(JWS_HS256, "a kid", mac_key, sizeof(mac_key), OUTER_URL, jwk));
+	assert_null(eab_sign(JWS_HS256, longkid, mac_key, sizeof(mac_key), OUTER_URL, jwk));
+	assert_null(eab_sign(JWS_HS256, NULL, mac_key, sizeof(mac_key), OUTER_URL, jwk));
+	json_object_put(jwk);
+}
+
 int
 main(void)
 {
@@ -524,6 +595,10 @@ main(void)
 		cmocka_unit_test(test_rejects_payload_not_jwk),
 		cmocka_unit_test(test_rejects_bad_jws),
 		cmocka_unit_test(test_rfc7515_a1_hs256),
+		cmocka_unit_test(test_sign_hs256),
+		cmocka_unit_test(test_sign_hs384_hs512),
+		cmocka_unit_test(test_sign_binds_that_key),
+		cmocka_unit_test(test_sign_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
