@@ -10,7 +10,8 @@ libgnutls28-dev libjson-c-dev libsqlite3-dev libcurl4-gnutls-dev sqlite3 gnutls-
 # What the tests need on top: cmocka, the web servers (lighttpd's TLS module
 # is only recommended, and recommends are not installed), the ACME clients.
 PKGS_TEST="libcmocka-dev curl jq mandoc lighttpd lighttpd-mod-openssl nginx-light apache2 \
-libapache2-mod-fcgid spawn-fcgi certbot lego uacme pebble softhsm2 procps python3"
+libapache2-mod-fcgid spawn-fcgi certbot lego uacme pebble softhsm2 procps python3 \
+knot knot-dnsutils bind9-dnsutils"
 
 # pkgs_missing PKG... - print the packages of the list not installed.
 pkgs_missing() {

@@ -8,7 +8,7 @@
 
 # The schema version these statements are written for; acme-fcgi creates and
 # migrates the database, and a test checks the two agree.
-ACME_SCHEMA_VERSION=2
+ACME_SCHEMA_VERSION=3
 
 # sql_quote TEXT - TEXT as an SQL string literal.
 sql_quote() {
@@ -67,6 +67,16 @@ sql_endpoint_bind() {
 	    SELECT changes();"
 }
 
+# NAME -> "ca|CA" or "upstream|UPSTREAM", the issuer of the endpoint's
+# template; nothing if it has none.
+sql_endpoint_issuer() {
+	sql_run "SELECT CASE WHEN t.upstream_id IS NULL THEN 'ca|' || c.name
+	        ELSE 'upstream|' || u.name END
+	    FROM endpoints e JOIN templates t ON t.id = e.template_id
+	    LEFT JOIN cas c ON c.id = t.ca_id LEFT JOIN upstreams u ON u.id = t.upstream_id
+	    WHERE e.name = $(sql_quote "$1");"
+}
+
 sql_endpoint_list() {
 	sql_table "SELECT e.name, e.status,
 	    CASE e.eab_required WHEN 1 THEN 'required' ELSE 'optional' END AS eab,
@@ -121,11 +131,26 @@ sql_endpoint_deactivate() {	# NAME NOW
 
 # --- EAB keys ------------------------------------------------------------
 
-sql_eab_create() {	# KID ENDPOINT HMAC REUSABLE(0|1) NOTE NOW
-	sql_run "INSERT INTO eab_keys (kid, endpoint_id, hmac, reusable, note, created)
+# KID ENDPOINT HMAC REUSABLE(0|1) NOTE NOW [CHALLENGES] - CHALLENGES are the
+# names of the managed challenges the key is limited to, one per line; the
+# key and its list in one transaction.
+sql_eab_create() {
+	_mcs=
+	while IFS= read -r r; do
+		[ -n "$r" ] || continue
+		_mcs="$_mcs INSERT INTO eab_key_challenges (eab_key_id, managed_challenge_id)
+		    VALUES ((SELECT id FROM eab_keys WHERE kid = $(sql_quote "$1")),
+		        (SELECT id FROM managed_challenges WHERE name = $(sql_quote "$r")));"
+	done <<MCS
+${7:-}
+MCS
+	sql_run "BEGIN IMMEDIATE;
+	    INSERT INTO eab_keys (kid, endpoint_id, hmac, reusable, note, created)
 	    VALUES ($(sql_quote "$1"),
 	        (SELECT id FROM endpoints WHERE name = $(sql_quote "$2") AND status = 'active'),
-	        $(sql_quote "$3"), $4, $(sql_quote "$5"), $6);"
+	        $(sql_quote "$3"), $4, $(sql_quote "$5"), $6);
+	    $_mcs
+	    COMMIT;"
 }
 
 sql_eab_status() {	# KID -> prints its status, nothing if unknown
@@ -151,6 +176,11 @@ sql_eab_show() {	# KID
 	    (SELECT group_concat(a.uid, ' ') FROM accounts a WHERE a.eab_key_id = k.id)
 	        AS bound_accounts,
 	    coalesce(k.note, '') AS note,
+	    coalesce((SELECT group_concat(m.name || CASE m.status WHEN 'active' THEN ''
+	            ELSE ' (removed)' END, ' ')
+	        FROM eab_key_challenges x JOIN managed_challenges m
+	            ON m.id = x.managed_challenge_id
+	        WHERE x.eab_key_id = k.id), 'all') AS managed_challenges,
 	    datetime(k.created, 'unixepoch') AS created,
 	    datetime(k.revoked, 'unixepoch') AS revoked
 	    FROM eab_keys k JOIN endpoints e ON e.id = k.endpoint_id
@@ -240,8 +270,10 @@ sql_template_exists() {	# NAME -> prints its id, nothing if unknown
 	sql_run "SELECT id FROM templates WHERE name = $(sql_quote "$1");"
 }
 
-# NAME CA WILDCARD KEY_TYPES VALIDITY MAX_VALIDITY EKU NOW DNS_RULES IP_RULES
-# (the rules one per line, already in normal form); one transaction.
+# NAME CA UPSTREAM WILDCARD KEY_TYPES VALIDITY MAX_VALIDITY EKU NOW DNS_RULES
+# IP_RULES (the rules one per line, already in normal form); one
+# transaction.  Either CA or UPSTREAM is given; an upstream template has no
+# VALIDITY, MAX_VALIDITY nor EKU (empty: NULL).
 sql_template_create() {
 	_rules=
 	while IFS= read -r r; do
@@ -249,45 +281,58 @@ sql_template_create() {
 		_rules="$_rules INSERT INTO template_rules (template_id, kind, rule)
 		    VALUES ((SELECT id FROM templates WHERE name = $(sql_quote "$1")), 'dns', $(sql_quote "$r"));"
 	done <<RULES
-$9
+${10}
 RULES
 	while IFS= read -r r; do
 		[ -n "$r" ] || continue
 		_rules="$_rules INSERT INTO template_rules (template_id, kind, rule)
 		    VALUES ((SELECT id FROM templates WHERE name = $(sql_quote "$1")), 'ip', $(sql_quote "$r"));"
 	done <<RULES
-${10}
+${11}
 RULES
+	_ca=NULL _up=NULL
+	[ -z "$2" ] || _ca="(SELECT id FROM cas WHERE name = $(sql_quote "$2"))"
+	[ -z "$3" ] || _up="(SELECT id FROM upstreams WHERE name = $(sql_quote "$3")
+	    AND status = 'active')"
 	sql_run "BEGIN IMMEDIATE;
-	    INSERT INTO templates (name, ca_id, allow_wildcard, key_types, validity_days,
-	        max_validity_days, eku, created)
-	    VALUES ($(sql_quote "$1"), (SELECT id FROM cas WHERE name = $(sql_quote "$2")),
-	        $3, $(sql_quote "$4"), $5, $6, $(sql_quote "$7"), $8);
+	    INSERT INTO templates (name, ca_id, upstream_id, allow_wildcard, key_types,
+	        validity_days, max_validity_days, eku, created)
+	    VALUES ($(sql_quote "$1"), $_ca, $_up, $4, $(sql_quote "$5"),
+	        ${6:-NULL}, ${7:-NULL}, $(sql_opt_text "$8"), $9);
 	    $_rules
 	    COMMIT;"
 }
 
 sql_template_list() {
-	sql_table "SELECT t.name, c.name AS ca,
+	sql_table "SELECT t.name, coalesce(c.name, '') AS ca,
+	    coalesce(u.name, '') AS upstream,
 	    (SELECT count(*) FROM template_rules r WHERE r.template_id = t.id) AS rules,
 	    CASE t.allow_wildcard WHEN 1 THEN 'yes' ELSE 'no' END AS wildcard,
-	    t.validity_days AS days, t.eku,
+	    coalesce(t.validity_days, '') AS days, coalesce(t.eku, '') AS eku,
 	    (SELECT count(*) FROM endpoints e WHERE e.template_id = t.id) AS endpoints
-	    FROM templates t JOIN cas c ON c.id = t.ca_id ORDER BY t.name;"
+	    FROM templates t LEFT JOIN cas c ON c.id = t.ca_id
+	    LEFT JOIN upstreams u ON u.id = t.upstream_id ORDER BY t.name;"
 }
 
 sql_template_show() {	# NAME
-	sql_show "SELECT t.name, c.name AS ca,
+	sql_show "SELECT t.name,
+	    CASE WHEN t.upstream_id IS NULL THEN 'ca' ELSE 'upstream' END AS mode,
+	    coalesce(c.name, '') AS ca, coalesce(u.name, '') AS upstream,
 	    coalesce((SELECT group_concat(r.rule, ' ') FROM template_rules r
 	        WHERE r.template_id = t.id AND r.kind = 'dns'), '') AS allow,
 	    coalesce((SELECT group_concat(r.rule, ' ') FROM template_rules r
 	        WHERE r.template_id = t.id AND r.kind = 'ip'), '') AS allow_ip,
 	    CASE t.allow_wildcard WHEN 1 THEN 'yes' ELSE 'no' END AS allow_wildcard,
-	    t.key_types, t.validity_days, t.max_validity_days, t.eku,
+	    t.key_types,
+	    coalesce(t.validity_days, 'set by the upstream') AS validity_days,
+	    coalesce(t.max_validity_days, 'set by the upstream') AS max_validity_days,
+	    coalesce(t.eku, 'set by the upstream') AS eku,
 	    coalesce((SELECT group_concat(e.name, ' ') FROM endpoints e
 	        WHERE e.template_id = t.id), '') AS endpoints,
 	    datetime(t.created, 'unixepoch') AS created
-	    FROM templates t JOIN cas c ON c.id = t.ca_id WHERE t.name = $(sql_quote "$1");"
+	    FROM templates t LEFT JOIN cas c ON c.id = t.ca_id
+	    LEFT JOIN upstreams u ON u.id = t.upstream_id
+	    WHERE t.name = $(sql_quote "$1");"
 }
 
 # --- certificates ------------------------------------------------------------
@@ -358,4 +403,142 @@ sql_cert_pem() {
 	    || rtrim(ca.issuing_pem, char(10, 13))
 	    FROM certificates c JOIN cas ca ON ca.id = c.ca_id
 	    WHERE c.serial = $(sql_quote "$1");"
+}
+
+# --- upstream ACME CAs ------------------------------------------------------
+
+sql_upstream_exists() {	# NAME -> prints its status, nothing if unknown
+	sql_run "SELECT status FROM upstreams WHERE name = $(sql_quote "$1");"
+}
+
+# NAME DIRECTORY EAB_KID EAB_HMAC CA_BUNDLE CONTACT PROFILE PREFERRED_CHAIN
+# KEY_TYPE ACCOUNT_KEY NOW (an empty optional value: NULL)
+sql_upstream_create() {
+	sql_run "INSERT INTO upstreams (name, directory, eab_kid, eab_hmac, ca_bundle,
+	        contact, profile, preferred_chain, key_type, account_key, created)
+	    VALUES ($(sql_quote "$1"), $(sql_quote "$2"), $(sql_opt_text "$3"),
+	        $(sql_opt_text "$4"), $(sql_opt_text "$5"), $(sql_opt_text "$6"),
+	        $(sql_opt_text "$7"), $(sql_opt_text "$8"), $(sql_quote "$9"),
+	        $(sql_quote "${10}"), ${11});"
+}
+
+# Never selects the EAB MAC key; the account key is a file name.
+sql_upstream_list() {
+	sql_table "SELECT u.name, u.status, u.directory,
+	    coalesce(u.eab_kid, '') AS eab_kid, u.key_type,
+	    CASE WHEN u.account_url IS NULL THEN 'no' ELSE 'yes' END AS registered,
+	    (SELECT count(*) FROM templates t WHERE t.upstream_id = u.id) AS templates,
+	    datetime(u.created, 'unixepoch') AS created
+	    FROM upstreams u ORDER BY u.name;"
+}
+
+sql_upstream_show() {	# NAME
+	sql_show "SELECT u.name, u.status, u.directory,
+	    coalesce(u.eab_kid, 'none') AS eab_kid,
+	    CASE WHEN u.eab_hmac IS NULL THEN 'none' ELSE 'set (not shown)' END AS eab_hmac,
+	    coalesce(u.ca_bundle, 'the system''s') AS ca_bundle,
+	    coalesce(u.contact, '') AS contact, coalesce(u.profile, '') AS profile,
+	    coalesce(u.preferred_chain, '') AS preferred_chain,
+	    u.key_type, u.account_key,
+	    coalesce(u.account_url, 'not registered yet') AS account_url,
+	    coalesce((SELECT group_concat(t.name, ' ') FROM templates t
+	        WHERE t.upstream_id = u.id), '') AS templates,
+	    datetime(u.created, 'unixepoch') AS created,
+	    datetime(u.removed, 'unixepoch') AS removed
+	    FROM upstreams u WHERE u.name = $(sql_quote "$1");"
+}
+
+sql_upstream_templates() {	# NAME -> the templates issuing from it, one line
+	sql_run "SELECT group_concat(t.name, ' ') FROM templates t
+	    JOIN upstreams u ON u.id = t.upstream_id WHERE u.name = $(sql_quote "$1");"
+}
+
+sql_upstream_key() {	# NAME -> the account key's file name
+	sql_run "SELECT account_key FROM upstreams WHERE name = $(sql_quote "$1");"
+}
+
+# Marks it removed, unless a template uses it (the trigger
+# upstreams_removal_unused refuses too); prints how many rows changed.
+sql_upstream_remove() {	# NAME NOW
+	sql_run "UPDATE upstreams SET status = 'removed', removed = $2
+	    WHERE name = $(sql_quote "$1") AND status = 'active';
+	    SELECT changes();"
+}
+
+# --- managed challenges -----------------------------------------------------
+
+sql_mc_exists() {	# NAME -> prints its status, nothing if unknown
+	sql_run "SELECT status FROM managed_challenges WHERE name = $(sql_quote "$1");"
+}
+
+# NAME TYPE SOLVER HOOK SERVER PORT TSIG_KEY ZONE WEBROOT WAIT CHECK(0|1) NOW
+# RULES - the solver's settings given, the others empty (NULL); the rules
+# one per line, in normal form; one transaction.
+sql_mc_create() {
+	_rules=
+	while IFS= read -r r; do
+		[ -n "$r" ] || continue
+		_rules="$_rules INSERT INTO managed_challenge_rules (managed_challenge_id, rule)
+		    VALUES ((SELECT id FROM managed_challenges WHERE name = $(sql_quote "$1")),
+		        $(sql_quote "$r"));"
+	done <<RULES
+${13}
+RULES
+	sql_run "BEGIN IMMEDIATE;
+	    INSERT INTO managed_challenges (name, type, solver, hook, server, port,
+	        tsig_key, zone, webroot, propagation_wait, propagation_check, created)
+	    VALUES ($(sql_quote "$1"), $(sql_quote "$2"), $(sql_quote "$3"),
+	        $(sql_opt_text "$4"), $(sql_opt_text "$5"), ${6:-NULL},
+	        $(sql_opt_text "$7"), $(sql_opt_text "$8"), $(sql_opt_text "$9"),
+	        ${10}, ${11}, ${12});
+	    $_rules
+	    COMMIT;"
+}
+
+# What the solver is given: the program, the server or the directory.
+sql_mc_target() {
+	printf "CASE m.solver WHEN 'hook' THEN m.hook
+	    WHEN 'webroot' THEN m.webroot
+	    ELSE CASE WHEN instr(m.server, ':') > 0 THEN '[' || m.server || ']'
+	        ELSE m.server END || ':' || m.port END"
+}
+
+sql_mc_list() {
+	sql_table "SELECT m.name, m.status, m.type, m.solver,
+	    $(sql_mc_target) AS target,
+	    coalesce((SELECT group_concat(r.rule, ',') FROM managed_challenge_rules r
+	        WHERE r.managed_challenge_id = m.id), '') AS match,
+	    (SELECT count(*) FROM eab_key_challenges x JOIN eab_keys k ON k.id = x.eab_key_id
+	        WHERE x.managed_challenge_id = m.id AND k.status = 'active') AS eab_keys
+	    FROM managed_challenges m ORDER BY m.name;"
+}
+
+sql_mc_show() {	# NAME
+	sql_show "SELECT m.name, m.status, m.type, m.solver,
+	    coalesce((SELECT group_concat(r.rule, ' ') FROM managed_challenge_rules r
+	        WHERE r.managed_challenge_id = m.id), '') AS match,
+	    coalesce(m.hook, '') AS hook, coalesce(m.server, '') AS server,
+	    coalesce(m.port, '') AS port, coalesce(m.tsig_key, '') AS tsig_key,
+	    coalesce(m.zone, '') AS zone, coalesce(m.webroot, '') AS webroot,
+	    m.propagation_wait,
+	    CASE m.propagation_check WHEN 1 THEN 'yes' ELSE 'no' END AS propagation_check,
+	    coalesce((SELECT group_concat(k.kid, ' ') FROM eab_key_challenges x
+	        JOIN eab_keys k ON k.id = x.eab_key_id
+	        WHERE x.managed_challenge_id = m.id AND k.status = 'active'), '') AS eab_keys,
+	    datetime(m.created, 'unixepoch') AS created,
+	    datetime(m.removed, 'unixepoch') AS removed
+	    FROM managed_challenges m WHERE m.name = $(sql_quote "$1");"
+}
+
+sql_mc_keys() {	# NAME -> how many active EAB keys list it
+	sql_run "SELECT count(*) FROM eab_key_challenges x
+	    JOIN eab_keys k ON k.id = x.eab_key_id
+	    JOIN managed_challenges m ON m.id = x.managed_challenge_id
+	    WHERE m.name = $(sql_quote "$1") AND k.status = 'active';"
+}
+
+sql_mc_remove() {	# NAME NOW -> how many rows changed
+	sql_run "UPDATE managed_challenges SET status = 'removed', removed = $2
+	    WHERE name = $(sql_quote "$1") AND status = 'active';
+	    SELECT changes();"
 }
