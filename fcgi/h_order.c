@@ -138,7 +138,13 @@ policy_load(struct ctx *c, struct db_policy *pol)
 {
 	switch (db_policy_get(c->db, c->ep.id, pol)) {
 	case DB_OK:
-		return 1;
+		if (pol->upstream_id == 0)
+			return 1;
+		db_policy_free(pol);
+		return problem_set(&c->prob, PROB_UNAUTHORIZED,
+		    "endpoint \"%s\" is bound to an upstream template; this "
+		    "version does not proxy orders to an upstream CA yet",
+		    c->ep.name);
 	case DB_NOTFOUND:
 		return problem_set(&c->prob, PROB_UNAUTHORIZED,
 		    "endpoint \"%s\" is bound to no issuing template: it issues "

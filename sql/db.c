@@ -92,9 +92,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_POLICY_GET] =
 	    "SELECT e.application_id, e.template_id, t.ca_id, e.tag, "
 	    "t.allow_wildcard, t.key_types, t.validity_days, t.max_validity_days, "
-	    "t.eku, c.not_after FROM endpoints e "
-	    "JOIN templates t ON t.id = e.template_id JOIN cas c ON c.id = t.ca_id "
-	    "WHERE e.id = ?1",
+	    "t.eku, c.not_after, t.upstream_id FROM endpoints e "
+	    "JOIN templates t ON t.id = e.template_id "
+	    "LEFT JOIN cas c ON c.id = t.ca_id WHERE e.id = ?1",
 	[STMT_POLICY_RULES] =
 	    "SELECT kind, rule FROM template_rules WHERE template_id = ?1 "
 	    "ORDER BY kind, rule",
@@ -773,6 +773,7 @@ fill_policy(sqlite3_stmt *st, void *arg)
 	p->max_validity_days = (unsigned)sqlite3_column_int(st, 7);
 	col_copy(st, 8, p->eku, sizeof(p->eku));
 	p->ca_not_after = sqlite3_column_int64(st, 9);
+	p->upstream_id = sqlite3_column_int64(st, 10);
 	return 1;
 }
 

@@ -131,8 +131,9 @@ void		 db_ca_free(struct db_ca *c);
 struct db_policy {
 	int64_t			 application_id;
 	int64_t			 template_id;
-	int64_t			 ca_id;
+	int64_t			 ca_id;		/* 0 for an upstream template */
 	int64_t			 ca_not_after;	/* the issuing certificate's */
+	int64_t			 upstream_id;	/* managed ACME; 0 for a CA template */
 	char			 tag[65];	/* "" if none */
 	int			 allow_wildcard;
 	char			 key_types[96];	/* "ec256,rsa2048,..." */

@@ -29,6 +29,12 @@ CA_DIR=$T/db/ca/$CA
 endpoint e1 --application app --template t1 --tag t1 || bail "endpoint e1"
 endpoint e2 --application app --template t2 || bail "endpoint e2"
 endpoint e3 || bail "endpoint e3"
+# An endpoint bound to an upstream template: proxying is not built yet.
+"$SCRIPTS/acme-upstream" --db "$DB" add up --directory https://upstream.example.test/dir \
+    > "$T/out" 2>&1 || bail "acme-upstream add: $(cat "$T/out")"
+"$SCRIPTS/acme-template" --db "$DB" create tu --upstream up --allow '*.example.test' \
+    > /dev/null || bail "acme-template create tu"
+endpoint e4 --application app --template tu || bail "endpoint e4"
 
 # Two acme-fcgi processes on one database, each behind its own nginx: the
 # race below finalizes one order through both at once.
@@ -170,7 +176,8 @@ certs_of() {	# certs_of ORDER-URL - its rows in certificates
 }
 
 # --- fixture: accounts, keys and CSRs ----------------------------------------
-account a1 e1 && account a2 e1 && account p1 e1 && account b1 e2 && account c1 e3 ||
+account a1 e1 && account a2 e1 && account p1 e1 && account b1 e2 && account c1 e3 &&
+    account u1 e4 ||
     bail "accounts could not be made: $STATUS $(body)"
 A1=$(kid a1) P1=$(kid p1)
 
@@ -196,7 +203,7 @@ last=$(tail -c 1 "$T/good.der" | od -An -tu1 | tr -d ' ')
 { head -c $((sz - 1)) "$T/good.der"; printf "\\$(printf '%03o' $((last ^ 1)))"; } > "$T/badsig.der"
 b64u < "$T/badsig.der" > "$T/badsig.b64"
 
-t_plan 156
+t_plan 159
 
 # --- directory ----------------------------------------------------------------
 STATUS=$(curl_ -o "$T/resp" -w '%{http_code}' "$E1/directory")
@@ -316,6 +323,10 @@ done
 refused "101 identifiers" 400 malformed "$E1/new-order" a1 "$(ids $many)"
 refused "newOrder on an endpoint bound to no template (e3)" 403 unauthorized "$BASE_URL/e3/new-order" c1 \
     "$(ids www.example.test)"
+refused "newOrder on an endpoint bound to an upstream template (e4)" 403 unauthorized \
+    "$BASE_URL/e4/new-order" u1 "$(ids www.example.test)"
+jq -r .detail "$T/resp" | grep -q "upstream" && t_ok "the detail says proxying is not built yet" ||
+    t_not_ok "detail: $(body)"
 refused "POST-as-GET to new-order" 400 malformed "$E1/new-order" a1
 
 # --- finalize: CSRs that do not fit --------------------------------------------
