@@ -148,6 +148,25 @@ fixture_eab_set_status(const char *db_path, const char *kid, const char *status)
 }
 
 int
+fixture_ca_add(const char *db_path, const char *name, const char *status,
+    const char *issuing_pem, const char *key_path)
+{
+	return run(db_path,
+	    "INSERT INTO cas (name, key_type, root_key_type, subject, root_pem, "
+	    "issuing_pem, root_key, issuing_key, not_after, status, created) "
+	    "VALUES (?1, 'ec256', 'ec256', 'CN=Fixture Issuing CA', ?2, ?2, "
+	    "'/nonexistent/root.key', ?3, 4102444800, ?4, 1700000000)",
+	    "tttt", name, issuing_pem, key_path, status);
+}
+
+int
+fixture_ca_set_status(const char *db_path, const char *name, const char *status)
+{
+	return run(db_path, "UPDATE cas SET status = ?2 WHERE name = ?1",
+	    "tt", name, status);
+}
+
+int
 fixture_user_version(const char *db_path)
 {
 	return query_int(db_path, "PRAGMA user_version");

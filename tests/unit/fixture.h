@@ -48,6 +48,16 @@ int	 fixture_eab_add(const char *db_path, const char *kid,
 /* Sets an EAB key's status; 0 if the database refuses. */
 int	 fixture_eab_set_status(const char *db_path, const char *kid,
 	    const char *status);
+/*
+ * Adds a CA as acme-ca(8) records one: an ec256 CA whose root and issuing
+ * certificate are both issuing_pem and whose issuing key is the file
+ * key_path; status "active" or "retired".  Returns 1 or 0.
+ */
+int	 fixture_ca_add(const char *db_path, const char *name,
+	    const char *status, const char *issuing_pem, const char *key_path);
+/* Sets a CA's status; 0 if the database refuses. */
+int	 fixture_ca_set_status(const char *db_path, const char *name,
+	    const char *status);
 /* PRAGMA user_version of the file, or -1. */
 int	 fixture_user_version(const char *db_path);
 /* Sets PRAGMA user_version.  Returns 1 or 0. */

@@ -36,7 +36,6 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "ca.h"
@@ -98,62 +97,6 @@ pub_of(const struct key *k)
 	return pub;
 }
 
-/*
- * Records a CA as acme-ca(8) does.  SQL in a test belongs in fixture.c;
- * this helper moves there (as fixture_ca_add) when fixture.c is free.
- */
-static int
-ca_add(const char *name, const char *status, const char *issuing_pem,
-    const char *key_path)
-{
-	sqlite3		*conn = NULL;
-	sqlite3_stmt	*st = NULL;
-	int		 ok = 0;
-
-	if (sqlite3_open_v2(db_path, &conn, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_busy_timeout(conn, 5000);
-	if (sqlite3_prepare_v2(conn,
-	    "INSERT INTO cas (name, key_type, root_key_type, subject, root_pem, "
-	    "issuing_pem, root_key, issuing_key, not_after, status, created) "
-	    "VALUES (?1, 'ec256', 'ec256', 'CN=Signer Test Issuing CA', ?2, ?2, "
-	    "'/nonexistent/root.key', ?3, 4102444800, ?4, 1700000000)",
-	    -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, issuing_pem, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, key_path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
-	ok = sqlite3_step(st) == SQLITE_DONE;
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return ok;
-}
-
-/* Sets a CA's status (same caveat as ca_add()). */
-static int
-ca_set_status(int64_t id, const char *status)
-{
-	sqlite3		*conn = NULL;
-	sqlite3_stmt	*st = NULL;
-	int		 ok = 0;
-
-	if (sqlite3_open_v2(db_path, &conn, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_busy_timeout(conn, 5000);
-	if (sqlite3_prepare_v2(conn, "UPDATE cas SET status = ?2 WHERE id = ?1",
-	    -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(conn) == 1;
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return ok;
-}
-
 static int
 group_setup(void **state)
 {
@@ -188,10 +131,10 @@ group_setup(void **state)
 		fprintf(stderr, "group_setup: %s\n", err);
 		goto out;
 	}
-	ok = ca_add("active", "active", pem, key_path) &&
-	    ca_add("retired", "retired", pem, key_path) &&
-	    ca_add("wrong-key", "active", pem, other_path) &&
-	    ca_add("to-retire", "active", pem, key_path);
+	ok = fixture_ca_add(db_path, "active", "active", pem, key_path) &&
+	    fixture_ca_add(db_path, "retired", "retired", pem, key_path) &&
+	    fixture_ca_add(db_path, "wrong-key", "active", pem, other_path) &&
+	    fixture_ca_add(db_path, "to-retire", "active", pem, key_path);
 out:
 	free(pem);
 	if (pub != NULL)
@@ -901,7 +844,7 @@ test_issue_ca_retired_while_running(void **state)
 	assert_non_null(s = signer_new(db_path, 5000));
 	leaf_init(&l, two_names, nitems(two_names));
 	gnutls_x509_crt_deinit(issue_ok(s, CA_TO_RETIRE, &l));
-	assert_true(ca_set_status(CA_TO_RETIRE, "retired"));
+	assert_true(fixture_ca_set_status(db_path, "to-retire", "retired"));
 	leaf_init(&l, two_names, nitems(two_names));
 	assert_issue_fails(s, CA_TO_RETIRE, &l, "retired");
 	signer_free(s);
