@@ -22,23 +22,14 @@ void
 acme_text_copy(char *dst, size_t size, const char *src)
 {
 	const unsigned char	*s = (const unsigned char *)src;
-	size_t			 o = 0, n, i;
+	const unsigned char	*end = s + strlen(src);
+	size_t			 o = 0, n;
 
-	while (*s != '\0') {
-		if (*s < 0x80)
-			n = 1;
-		else if ((*s & 0xe0) == 0xc0)
-			n = 2;
-		else if ((*s & 0xf0) == 0xe0)
-			n = 3;
-		else if ((*s & 0xf8) == 0xf0)
-			n = 4;
-		else
-			n = 0;
-		for (i = 1; n > 1 && i < n; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				n = 0;
-		if (n == 0 || (n == 1 && (*s < 0x20 || *s == 0x7f))) {
+	while (s < end) {
+		n = utf8_len(s, end);
+		/* C0 and C1 controls and DEL, like bytes that are not UTF-8. */
+		if (n == 0 || (n == 1 && (*s < 0x20 || *s == 0x7f)) ||
+		    (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
 			if (o + 1 >= size)
 				break;
 			dst[o++] = '?';

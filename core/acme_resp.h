@@ -21,8 +21,9 @@
 
 /*
  * Copies server text into dst (size bytes) for a problem detail or a log
- * line: whole UTF-8 sequences only, cut short where dst is full; control
- * characters and stray bytes become '?'.
+ * line: whole, valid UTF-8 sequences only (RFC 3629: no overlong forms,
+ * surrogates or code points above U+10FFFF), cut short where dst is full;
+ * C0 and C1 controls, DEL and bytes that are not UTF-8 become '?'.
  */
 void	 acme_text_copy(char *dst, size_t size, const char *src);
 

@@ -41,7 +41,7 @@ skip_ws(struct scan *s)
  * Length of the UTF-8 sequence at p (RFC 3629 §4), or 0 if it is not one:
  * no overlong forms, no surrogates, nothing above U+10FFFF.
  */
-static size_t
+size_t
 utf8_len(const unsigned char *p, const unsigned char *end)
 {
 	unsigned char	lo = 0x80, hi = 0xbf;

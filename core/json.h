@@ -48,6 +48,12 @@ enum jget json_get_array(struct json_object *obj, const char *key,
 int	 json_array_string(struct json_object *arr, size_t i, size_t maxlen,
 	    const char **out);
 
+/*
+ * Length of the UTF-8 sequence at p, before end (RFC 3629 §4), or 0 if it
+ * is not one: no overlong forms, no surrogates, nothing above U+10FFFF.
+ */
+size_t	 utf8_len(const unsigned char *p, const unsigned char *end);
+
 /* Serialises for output (plain, no slash escaping); the string is owned by obj. */
 const char *json_out(struct json_object *obj);
 /* The same without white space, for storage. */

@@ -8,7 +8,7 @@
 FUZZ_CORPORA = \
 	tests/fuzz/corpus/b64url tests/fuzz/corpus/contact tests/fuzz/corpus/eab \
 	tests/fuzz/corpus/json tests/fuzz/corpus/jws tests/fuzz/corpus/route \
-	tests/fuzz/corpus/signer tests/fuzz/corpus/csr
+	tests/fuzz/corpus/signer tests/fuzz/corpus/csr tests/fuzz/corpus/acme_resp
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/README tests/fuzz/replay.sh $(FUZZ_CORPORA) \
 	tests/fuzz/known-bugs
@@ -21,7 +21,7 @@ LIBFUZZER_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 noinst_PROGRAMS = \
 	tests/fuzz/fuzz_b64url tests/fuzz/fuzz_contact tests/fuzz/fuzz_eab \
 	tests/fuzz/fuzz_json tests/fuzz/fuzz_jws tests/fuzz/fuzz_route \
-	tests/fuzz/fuzz_signer tests/fuzz/fuzz_csr
+	tests/fuzz/fuzz_signer tests/fuzz/fuzz_csr tests/fuzz/fuzz_acme_resp
 
 tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_b64url_LDADD = $(LIBACME)
@@ -54,6 +54,10 @@ tests_fuzz_fuzz_signer_LDFLAGS = $(LIBFUZZER_LINK)
 tests_fuzz_fuzz_csr_SOURCES = tests/fuzz/fuzz_csr.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_csr_LDADD = $(LIBACME)
 tests_fuzz_fuzz_csr_LDFLAGS = $(LIBFUZZER_LINK)
+
+tests_fuzz_fuzz_acme_resp_SOURCES = tests/fuzz/fuzz_acme_resp.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_acme_resp_LDADD = $(LIBACME)
+tests_fuzz_fuzz_acme_resp_LDFLAGS = $(LIBFUZZER_LINK)
 
 else
 
@@ -91,5 +95,9 @@ tests_fuzz_replay_signer_LDADD = $(LIBACME)
 check_PROGRAMS += tests/fuzz/replay_csr
 tests_fuzz_replay_csr_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_csr.c tests/fuzz/fuzz.h
 tests_fuzz_replay_csr_LDADD = $(LIBACME)
+
+check_PROGRAMS += tests/fuzz/replay_acme_resp
+tests_fuzz_replay_acme_resp_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_acme_resp.c tests/fuzz/fuzz.h
+tests_fuzz_replay_acme_resp_LDADD = $(LIBACME)
 
 endif
