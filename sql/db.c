@@ -44,12 +44,27 @@ enum stmt {
 	STMT_AUTHZ_SET_STATUS,
 	STMT_CERT_INSERT,
 	STMT_CERT_BY_UID,
+	STMT_JOB_ADD,
+	STMT_JOB_CLAIM,
+	STMT_JOB_RENEW,
+	STMT_JOB_DONE,
+	STMT_JOB_RETRY,
+	STMT_JOB_FAIL,
+	STMT_JOB_GET,
+	STMT_JOBS_FAIL_DEADLINE,
 	STMT__MAX
 };
 
 #define ACCOUNT_COLS \
 	"id, uid, endpoint_id, eab_key_id, jwk, thumbprint, contact, " \
 	"tos_agreed, status, created"
+
+#define JOB_COLS \
+	"id, kind, ref_id, state, attempts, max_attempts, next_run, " \
+	"lease_owner, lease_until, deadline, last_error, created, updated"
+
+/* The job ?1 while owner ?2 holds it. */
+#define JOB_HELD "WHERE id = ?1 AND state = 'running' AND lease_owner = ?2"
 
 #define AUTHZ_COLS \
 	"z.id, z.uid, z.order_id, o.account_id, z.type, z.value, z.wildcard, " \
@@ -132,6 +147,43 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "application_id, template_id, tag, ca_id, names, key_type, "
 	    "not_before, not_after, pem, status, created "
 	    "FROM certificates WHERE uid = ?1",
+	[STMT_JOB_ADD] =
+	    "INSERT INTO jobs (kind, ref_id, max_attempts, next_run, deadline, "
+	    "created, updated) VALUES (?1, ?2, ?3, ?5, ?4, ?5, ?5)",
+	/*
+	 * The subquery and the update are one statement, which SQLite runs
+	 * under the write lock: no other connection can claim the row
+	 * between them.
+	 */
+	[STMT_JOB_CLAIM] =
+	    "UPDATE jobs SET state = 'running', lease_owner = ?1, "
+	    "lease_until = ?2 + ?3, attempts = attempts + 1, updated = ?2 "
+	    "WHERE id = (SELECT id FROM jobs WHERE deadline > ?2 AND "
+	    "((state = 'queued' AND next_run <= ?2) OR (state = 'running' "
+	    "AND lease_until < ?2 AND attempts < max_attempts)) "
+	    "ORDER BY next_run, id LIMIT 1) RETURNING " JOB_COLS,
+	[STMT_JOB_RENEW] =
+	    "UPDATE jobs SET lease_until = ?3 + ?4, updated = ?3 " JOB_HELD,
+	[STMT_JOB_DONE] =
+	    "UPDATE jobs SET state = 'done', lease_owner = NULL, "
+	    "lease_until = NULL, updated = ?3 " JOB_HELD,
+	[STMT_JOB_RETRY] =
+	    "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts "
+	    "OR ?3 >= deadline THEN 'failed' ELSE 'queued' END, next_run = ?3, "
+	    "last_error = ?4, lease_owner = NULL, lease_until = NULL, "
+	    "updated = ?5 " JOB_HELD,
+	[STMT_JOB_FAIL] =
+	    "UPDATE jobs SET state = 'failed', last_error = ?3, "
+	    "lease_owner = NULL, lease_until = NULL, updated = ?4 " JOB_HELD,
+	[STMT_JOB_GET] =
+	    "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
+	[STMT_JOBS_FAIL_DEADLINE] =
+	    "UPDATE jobs SET state = 'failed', lease_owner = NULL, "
+	    "lease_until = NULL, updated = ?1, last_error = CASE "
+	    "WHEN deadline <= ?1 THEN 'deadline passed' "
+	    "ELSE 'lease expired on the last attempt' END "
+	    "WHERE state IN ('queued', 'running') AND (deadline <= ?1 OR "
+	    "(state = 'running' AND lease_until < ?1 AND attempts >= max_attempts))",
 };
 
 struct db {
@@ -154,6 +206,12 @@ static const char *const eab_status_names[EAB__MAX] = {
 };
 static const char *const account_status_names[ACCT__MAX] = {
 	"valid", "deactivated", "revoked"
+};
+static const char *const job_kind_names[JOB_KIND__MAX] = {
+	"upstream_order"
+};
+static const char *const job_state_names[JOB_STATE__MAX] = {
+	"queued", "running", "done", "failed"
 };
 
 /* Index of s in names, or -1. */
@@ -1108,4 +1166,205 @@ db_cert_free(struct db_cert *c)
 	free(c->names);
 	free(c->pem);
 	memset(c, 0, sizeof(*c));
+}
+
+const char *
+job_kind_name(enum job_kind k)
+{
+	return k < JOB_KIND__MAX ? job_kind_names[k] : "invalid";
+}
+
+const char *
+job_state_name(enum job_state s)
+{
+	return s < JOB_STATE__MAX ? job_state_names[s] : "invalid";
+}
+
+/*
+ * Binds error, cut to DB_JOB_ERROR_MAX bytes at a UTF-8 character
+ * boundary, so that a chatty upstream cannot grow the row without bound.
+ */
+static void
+bind_job_error(sqlite3_stmt *st, int col, const char *error)
+{
+	size_t len;
+
+	if (error == NULL) {
+		sqlite3_bind_null(st, col);
+		return;
+	}
+	if ((len = strlen(error)) > DB_JOB_ERROR_MAX) {
+		len = DB_JOB_ERROR_MAX;
+		while (len > 0 && ((unsigned char)error[len] & 0xc0) == 0x80)
+			len--;
+	}
+	sqlite3_bind_text(st, col, error, (int)len, SQLITE_STATIC);
+}
+
+static int
+fill_job(sqlite3_stmt *st, void *arg)
+{
+	struct db_job	*j = arg;
+	int		 kind, state;
+
+	j->id = sqlite3_column_int64(st, 0);
+	kind = status_index(job_kind_names, JOB_KIND__MAX,
+	    sqlite3_column_text(st, 1));
+	j->ref_id = sqlite3_column_int64(st, 2);
+	state = status_index(job_state_names, JOB_STATE__MAX,
+	    sqlite3_column_text(st, 3));
+	j->attempts = sqlite3_column_int(st, 4);
+	j->max_attempts = sqlite3_column_int(st, 5);
+	j->next_run = sqlite3_column_int64(st, 6);
+	col_copy(st, 7, j->lease_owner, sizeof(j->lease_owner));
+	j->lease_until = sqlite3_column_int64(st, 8);
+	j->deadline = sqlite3_column_int64(st, 9);
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL &&
+	    (j->last_error = col_dup(st, 10)) == NULL)
+		return 0;
+	j->created = sqlite3_column_int64(st, 11);
+	j->updated = sqlite3_column_int64(st, 12);
+	if (kind < 0 || state < 0)
+		return 0;
+	j->kind = (enum job_kind)kind;
+	j->state = (enum job_state)state;
+	return 1;
+}
+
+enum db_rc
+db_job_add(struct db *db, enum job_kind kind, int64_t ref_id, int max_attempts,
+    int64_t deadline, int64_t now, int64_t *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOB_ADD)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, job_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ref_id);
+	sqlite3_bind_int(st, 3, max_attempts);
+	sqlite3_bind_int64(st, 4, deadline);
+	sqlite3_bind_int64(st, 5, now);
+	return insert(db, st, "db_job_add", id);
+}
+
+enum db_rc
+db_job_claim(struct db *db, const char *owner, int64_t now, int lease_seconds,
+    struct db_job *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_JOB_CLAIM)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int(st, 3, lease_seconds);
+	/* RETURNING: the row comes back as soon as it is written. */
+	if ((rc = lookup(db, st, "db_job_claim", fill_job, out)) != DB_OK)
+		db_job_free(out);
+	return rc;
+}
+
+/* Steps an update of one held job: DB_OK, or DB_NOTFOUND if not held. */
+static enum db_rc
+job_update(struct db *db, sqlite3_stmt *st, const char *what)
+{
+	if (step_done(db, st, what) != SQLITE_DONE)
+		return DB_ERROR;
+	return sqlite3_changes(db->conn) == 1 ? DB_OK : DB_NOTFOUND;
+}
+
+enum db_rc
+db_job_renew(struct db *db, int64_t id, const char *owner, int64_t now,
+    int lease_seconds)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOB_RENEW)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int(st, 4, lease_seconds);
+	return job_update(db, st, "db_job_renew");
+}
+
+enum db_rc
+db_job_done(struct db *db, int64_t id, const char *owner, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOB_DONE)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	return job_update(db, st, "db_job_done");
+}
+
+enum db_rc
+db_job_retry(struct db *db, int64_t id, const char *owner, int64_t next_run,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOB_RETRY)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, next_run);
+	bind_job_error(st, 4, error);
+	sqlite3_bind_int64(st, 5, now);
+	return job_update(db, st, "db_job_retry");
+}
+
+enum db_rc
+db_job_fail(struct db *db, int64_t id, const char *owner, const char *error,
+    int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOB_FAIL)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	bind_job_error(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return job_update(db, st, "db_job_fail");
+}
+
+enum db_rc
+db_job_get(struct db *db, int64_t id, struct db_job *out)
+{
+	sqlite3_stmt	*st;
+	enum db_rc	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = stmt(db, STMT_JOB_GET)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = lookup(db, st, "db_job_get", fill_job, out)) != DB_OK)
+		db_job_free(out);
+	return rc;
+}
+
+int
+db_jobs_failed_deadline(struct db *db, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOBS_FAIL_DEADLINE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	if (step_done(db, st, "db_jobs_failed_deadline") != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(db->conn);
+}
+
+void
+db_job_free(struct db_job *j)
+{
+	free(j->last_error);
+	memset(j, 0, sizeof(*j));
 }

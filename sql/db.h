@@ -236,4 +236,81 @@ enum db_rc	 db_cert_insert(struct db *db, struct db_cert *c);
 enum db_rc	 db_cert_by_uid(struct db *db, const char *uid, struct db_cert *out);
 void		 db_cert_free(struct db_cert *c);
 
+/*
+ * The durable job queue (core/job.h has the policy).  A job is queued,
+ * claimed by one runner with a lease (running), then done or failed; a
+ * retry puts it back to queued.  Every call runs inside the caller's
+ * db_begin()/db_commit(), like the rest of this file.  Each change of a
+ * running job names its owner and happens only if that owner still holds
+ * it: a runner whose lease expired and was claimed by another gets
+ * DB_NOTFOUND and changes nothing.  Times are unix seconds.
+ */
+enum job_kind { JOB_UPSTREAM_ORDER, JOB_KIND__MAX };
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_STATE__MAX };
+
+/* Longest lease owner ("pid@host") and stored error text, in bytes. */
+#define DB_JOB_OWNER_MAX	128
+#define DB_JOB_ERROR_MAX	1024
+
+const char	*job_kind_name(enum job_kind k);
+const char	*job_state_name(enum job_state s);
+
+struct db_job {
+	int64_t			 id;
+	enum job_kind		 kind;
+	int64_t			 ref_id;	/* the row it works on */
+	enum job_state		 state;
+	int			 attempts;	/* claims so far */
+	int			 max_attempts;
+	int64_t			 next_run;	/* not claimed before */
+	char			 lease_owner[DB_JOB_OWNER_MAX + 1]; /* "" unless running */
+	int64_t			 lease_until;	/* 0 unless running */
+	int64_t			 deadline;	/* failed from then on */
+	char			*last_error;	/* NULL if none */
+	int64_t			 created;
+	int64_t			 updated;
+};
+
+/*
+ * Queues kind for row ref_id, due at once (next_run = now); *id is set.
+ * DB_CONFLICT if that job exists already, whatever its state.
+ */
+enum db_rc	 db_job_add(struct db *db, enum job_kind kind, int64_t ref_id,
+		    int max_attempts, int64_t deadline, int64_t now, int64_t *id);
+/*
+ * Claims the due job with the earliest next_run for owner until
+ * now + lease_seconds: a queued one whose next_run has come, or a running
+ * one whose lease expired (its runner died) and that has attempts left;
+ * never one past its deadline.  Counts an attempt.  Fills out (free it with
+ * db_job_free()); DB_NOTFOUND if nothing is due.  A single statement, so
+ * two processes never claim the same job.
+ */
+enum db_rc	 db_job_claim(struct db *db, const char *owner, int64_t now,
+		    int lease_seconds, struct db_job *out);
+/* Extends owner's lease to now + lease_seconds; DB_NOTFOUND if lost. */
+enum db_rc	 db_job_renew(struct db *db, int64_t id, const char *owner,
+		    int64_t now, int lease_seconds);
+/* Marks owner's job done; DB_NOTFOUND if the lease was lost. */
+enum db_rc	 db_job_done(struct db *db, int64_t id, const char *owner,
+		    int64_t now);
+/*
+ * Gives owner's job back to the queue, due at next_run, noting error; it
+ * is failed instead when its attempts are used up or next_run is not
+ * before its deadline (db_job_get() tells which).  DB_NOTFOUND if the lease
+ * was lost.  error is truncated to DB_JOB_ERROR_MAX bytes.
+ */
+enum db_rc	 db_job_retry(struct db *db, int64_t id, const char *owner,
+		    int64_t next_run, const char *error, int64_t now);
+/* Fails owner's job with error for good; DB_NOTFOUND if the lease was lost. */
+enum db_rc	 db_job_fail(struct db *db, int64_t id, const char *owner,
+		    const char *error, int64_t now);
+enum db_rc	 db_job_get(struct db *db, int64_t id, struct db_job *out);
+/*
+ * Fails every queued or running job whose deadline has come ("deadline
+ * passed"), and every running one whose lease expired on its last attempt.
+ * Returns how many, or -1 on error.
+ */
+int		 db_jobs_failed_deadline(struct db *db, int64_t now);
+void		 db_job_free(struct db_job *j);
+
 #endif

@@ -181,3 +181,33 @@ WHEN NEW.upstream_id IS NOT NULL
 BEGIN
 	SELECT RAISE(ABORT, 'upstream is removed');
 END;
+
+-- Background work (core/job.h): one row per piece of long work, such as
+-- placing an order upstream (kind upstream_order, ref_id the order's id).
+-- Whichever process runs the job loop claims a due row with a lease
+-- (lease_owner "pid@host", until lease_until); a runner that dies leaves
+-- its lease to expire and another claims the row again, so work survives
+-- restarts.  attempts counts claims; after max_attempts, or at deadline,
+-- the job is failed, so that nothing waits forever.  UNIQUE (kind, ref_id):
+-- the same work is never queued twice.
+CREATE TABLE jobs (
+	id		INTEGER PRIMARY KEY,
+	kind		TEXT NOT NULL CHECK (kind IN ('upstream_order')),
+	ref_id		INTEGER NOT NULL,
+	state		TEXT NOT NULL DEFAULT 'queued'
+			CHECK (state IN ('queued', 'running', 'done', 'failed')),
+	attempts	INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+	max_attempts	INTEGER NOT NULL CHECK (max_attempts BETWEEN 1 AND 1000),
+	next_run	INTEGER NOT NULL,
+	lease_owner	TEXT CHECK (lease_owner IS NULL
+			    OR length(lease_owner) BETWEEN 3 AND 128),
+	lease_until	INTEGER,
+	deadline	INTEGER NOT NULL,
+	last_error	TEXT CHECK (last_error IS NULL OR length(last_error) <= 1024),
+	created		INTEGER NOT NULL,
+	updated		INTEGER NOT NULL,
+	UNIQUE (kind, ref_id),
+	CHECK ((state = 'running') = (lease_owner IS NOT NULL)
+	    AND (lease_owner IS NULL) = (lease_until IS NULL))
+);
+CREATE INDEX jobs_due ON jobs(state, next_run);

@@ -114,6 +114,12 @@ tests_unit_test_acme_client_SOURCES = tests/unit/test_acme_client.c
 tests_unit_test_acme_client_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_acme_client_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_job
+TESTS += tests/unit/test_job
+tests_unit_test_job_SOURCES = tests/unit/test_job.c tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_job_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_job_LDADD = $(UNIT_LDADD)
+
 TESTS += tests/unit/schema-version.sh
 EXTRA_DIST += tests/unit/schema-version.sh
 

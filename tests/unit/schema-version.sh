@@ -45,7 +45,8 @@ fi
 old_db() {
 	cp "$dir/acme.db" "$2"
 	drop="DROP TABLE eab_key_challenges; DROP TABLE managed_challenge_rules;
-	    DROP TABLE managed_challenges; DROP TABLE templates; DROP TABLE upstreams;"
+	    DROP TABLE managed_challenges; DROP TABLE templates; DROP TABLE upstreams;
+	    DROP TABLE jobs;"
 	[ "$1" -ge 2 ] ||
 	    drop="$drop DROP TABLE certificates; DROP TABLE authorizations; DROP TABLE orders;"
 	sqlite3 "$2" "$drop
