@@ -564,6 +564,27 @@ lookup(struct db *db, sqlite3_stmt *st, const char *what,
 	return rc;
 }
 
+/*
+ * A single-row lookup by one key bound as ?1: the text key, or id when key
+ * is NULL.  out (size bytes) is zeroed first.  Every fill function leaves
+ * nothing allocated when it fails, so out needs freeing only on DB_OK.
+ */
+static enum db_rc
+lookup_by(struct db *db, enum stmt s, const char *what, const char *key,
+    int64_t id, int (*fill)(sqlite3_stmt *, void *), void *out, size_t size)
+{
+	sqlite3_stmt *st;
+
+	memset(out, 0, size);
+	if ((st = stmt(db, s)) == NULL)
+		return DB_ERROR;
+	if (key != NULL)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	return lookup(db, st, what, fill, out);
+}
+
 /* Binds an int64 that means "none" when zero as NULL. */
 static void
 bind_opt_int64(sqlite3_stmt *st, int col, int64_t v)
@@ -605,13 +626,8 @@ fill_endpoint(sqlite3_stmt *st, void *arg)
 enum db_rc
 db_endpoint_get(struct db *db, const char *name, struct db_endpoint *out)
 {
-	sqlite3_stmt *st;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_ENDPOINT_GET)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	return lookup(db, st, "db_endpoint_get", fill_endpoint, out);
+	return lookup_by(db, STMT_ENDPOINT_GET, "db_endpoint_get", name, 0, fill_endpoint, out,
+	    sizeof(*out));
 }
 
 static int
@@ -627,22 +643,18 @@ fill_eab(sqlite3_stmt *st, void *arg)
 	e->status = (enum eab_status)status_index(eab_status_names, EAB__MAX,
 	    sqlite3_column_text(st, 5));
 	e->accounts = sqlite3_column_int64(st, 6);
-	return e->hmac != NULL && (int)e->status >= 0;
+	if (e->hmac == NULL || (int)e->status < 0) {
+		db_eab_free(e);
+		return 0;
+	}
+	return 1;
 }
 
 enum db_rc
 db_eab_get(struct db *db, const char *kid, struct db_eab *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_EAB_GET)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_text(st, 1, kid, -1, SQLITE_STATIC);
-	if ((rc = lookup(db, st, "db_eab_get", fill_eab, out)) != DB_OK)
-		db_eab_free(out);
-	return rc;
+	return lookup_by(db, STMT_EAB_GET, "db_eab_get", kid, 0, fill_eab, out,
+	    sizeof(*out));
 }
 
 void
@@ -672,40 +684,33 @@ fill_account(sqlite3_stmt *st, void *arg)
 	a->status = (enum account_status)status_index(account_status_names,
 	    ACCT__MAX, sqlite3_column_text(st, 8));
 	a->created = sqlite3_column_int64(st, 9);
-	return a->jwk != NULL && a->thumbprint != NULL && a->contact != NULL &&
-	    (int)a->status >= 0;
+	if (a->jwk == NULL || a->thumbprint == NULL || a->contact == NULL ||
+	    (int)a->status < 0) {
+		db_account_free(a);
+		return 0;
+	}
+	return 1;
 }
 
 enum db_rc
 db_account_by_uid(struct db *db, const char *uid, struct db_account *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_ACCOUNT_BY_UID)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	if ((rc = lookup(db, st, "db_account_by_uid", fill_account, out)) != DB_OK)
-		db_account_free(out);
-	return rc;
+	return lookup_by(db, STMT_ACCOUNT_BY_UID, "db_account_by_uid", uid, 0, fill_account, out,
+	    sizeof(*out));
 }
 
 enum db_rc
 db_account_by_key(struct db *db, int64_t endpoint_id, const char *thumbprint,
     struct db_account *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
+	sqlite3_stmt *st;
 
 	memset(out, 0, sizeof(*out));
 	if ((st = stmt(db, STMT_ACCOUNT_BY_KEY)) == NULL)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, endpoint_id);
 	sqlite3_bind_text(st, 2, thumbprint, -1, SQLITE_STATIC);
-	if ((rc = lookup(db, st, "db_account_by_key", fill_account, out)) != DB_OK)
-		db_account_free(out);
-	return rc;
+	return lookup(db, st, "db_account_by_key", fill_account, out);
 }
 
 enum db_rc
@@ -774,37 +779,25 @@ fill_ca(sqlite3_stmt *st, void *arg)
 	c->root_pem = col_dup(st, 3);
 	c->issuing_key = col_dup(st, 4);
 	c->active = strcmp((const char *)sqlite3_column_text(st, 5), "active") == 0;
-	return c->issuing_pem != NULL && c->root_pem != NULL && c->issuing_key != NULL;
+	if (c->issuing_pem == NULL || c->root_pem == NULL || c->issuing_key == NULL) {
+		db_ca_free(c);
+		return 0;
+	}
+	return 1;
 }
 
 enum db_rc
 db_ca_get(struct db *db, int64_t id, struct db_ca *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_CA_GET)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = lookup(db, st, "db_ca_get", fill_ca, out)) != DB_OK)
-		db_ca_free(out);
-	return rc;
+	return lookup_by(db, STMT_CA_GET, "db_ca_get", NULL, id, fill_ca, out,
+	    sizeof(*out));
 }
 
 enum db_rc
 db_ca_by_name(struct db *db, const char *name, struct db_ca *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_CA_BY_NAME)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = lookup(db, st, "db_ca_by_name", fill_ca, out)) != DB_OK)
-		db_ca_free(out);
-	return rc;
+	return lookup_by(db, STMT_CA_BY_NAME, "db_ca_by_name", name, 0, fill_ca, out,
+	    sizeof(*out));
 }
 
 void
@@ -933,27 +926,23 @@ fill_order(sqlite3_stmt *st, void *arg)
 	o->not_before = sqlite3_column_int64(st, 5);
 	o->not_after = sqlite3_column_int64(st, 6);
 	o->expires = sqlite3_column_int64(st, 7);
-	if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
-	    (o->error = col_dup(st, 8)) == NULL)
-		return 0;
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+		o->error = col_dup(st, 8);
 	o->created = sqlite3_column_int64(st, 9);
 	col_copy(st, 10, o->cert_uid, sizeof(o->cert_uid));
-	return o->identifiers != NULL && (int)o->status >= 0;
+	if (o->identifiers == NULL || (int)o->status < 0 ||
+	    (sqlite3_column_type(st, 8) != SQLITE_NULL && o->error == NULL)) {
+		db_order_free(o);
+		return 0;
+	}
+	return 1;
 }
 
 enum db_rc
 db_order_by_uid(struct db *db, const char *uid, struct db_order *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_ORDER_BY_UID)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	if ((rc = lookup(db, st, "db_order_by_uid", fill_order, out)) != DB_OK)
-		db_order_free(out);
-	return rc;
+	return lookup_by(db, STMT_ORDER_BY_UID, "db_order_by_uid", uid, 0, fill_order, out,
+	    sizeof(*out));
 }
 
 enum db_rc
@@ -1052,13 +1041,8 @@ fill_authz(sqlite3_stmt *st, void *arg)
 enum db_rc
 db_authz_by_uid(struct db *db, const char *uid, struct db_authz *out)
 {
-	sqlite3_stmt *st;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_AUTHZ_BY_UID)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	return lookup(db, st, "db_authz_by_uid", fill_authz, out);
+	return lookup_by(db, STMT_AUTHZ_BY_UID, "db_authz_by_uid", uid, 0, fill_authz, out,
+	    sizeof(*out));
 }
 
 enum db_rc
@@ -1142,22 +1126,18 @@ fill_cert(sqlite3_stmt *st, void *arg)
 	c->pem = col_dup(st, 14);
 	c->revoked = strcmp((const char *)sqlite3_column_text(st, 15), "revoked") == 0;
 	c->created = sqlite3_column_int64(st, 16);
-	return c->names != NULL && c->pem != NULL;
+	if (c->names == NULL || c->pem == NULL) {
+		db_cert_free(c);
+		return 0;
+	}
+	return 1;
 }
 
 enum db_rc
 db_cert_by_uid(struct db *db, const char *uid, struct db_cert *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_CERT_BY_UID)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	if ((rc = lookup(db, st, "db_cert_by_uid", fill_cert, out)) != DB_OK)
-		db_cert_free(out);
-	return rc;
+	return lookup_by(db, STMT_CERT_BY_UID, "db_cert_by_uid", uid, 0, fill_cert, out,
+	    sizeof(*out));
 }
 
 void
@@ -1219,13 +1199,15 @@ fill_job(sqlite3_stmt *st, void *arg)
 	col_copy(st, 7, j->lease_owner, sizeof(j->lease_owner));
 	j->lease_until = sqlite3_column_int64(st, 8);
 	j->deadline = sqlite3_column_int64(st, 9);
-	if (sqlite3_column_type(st, 10) != SQLITE_NULL &&
-	    (j->last_error = col_dup(st, 10)) == NULL)
-		return 0;
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+		j->last_error = col_dup(st, 10);
 	j->created = sqlite3_column_int64(st, 11);
 	j->updated = sqlite3_column_int64(st, 12);
-	if (kind < 0 || state < 0)
+	if (kind < 0 || state < 0 ||
+	    (sqlite3_column_type(st, 10) != SQLITE_NULL && j->last_error == NULL)) {
+		db_job_free(j);
 		return 0;
+	}
 	j->kind = (enum job_kind)kind;
 	j->state = (enum job_state)state;
 	return 1;
@@ -1251,8 +1233,7 @@ enum db_rc
 db_job_claim(struct db *db, const char *owner, int64_t now, int lease_seconds,
     struct db_job *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
+	sqlite3_stmt *st;
 
 	memset(out, 0, sizeof(*out));
 	if ((st = stmt(db, STMT_JOB_CLAIM)) == NULL)
@@ -1261,9 +1242,7 @@ db_job_claim(struct db *db, const char *owner, int64_t now, int lease_seconds,
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int(st, 3, lease_seconds);
 	/* RETURNING: the row comes back as soon as it is written. */
-	if ((rc = lookup(db, st, "db_job_claim", fill_job, out)) != DB_OK)
-		db_job_free(out);
-	return rc;
+	return lookup(db, st, "db_job_claim", fill_job, out);
 }
 
 /* Steps an update of one held job: DB_OK, or DB_NOTFOUND if not held. */
@@ -1337,16 +1316,8 @@ db_job_fail(struct db *db, int64_t id, const char *owner, const char *error,
 enum db_rc
 db_job_get(struct db *db, int64_t id, struct db_job *out)
 {
-	sqlite3_stmt	*st;
-	enum db_rc	 rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = stmt(db, STMT_JOB_GET)) == NULL)
-		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = lookup(db, st, "db_job_get", fill_job, out)) != DB_OK)
-		db_job_free(out);
-	return rc;
+	return lookup_by(db, STMT_JOB_GET, "db_job_get", NULL, id, fill_job, out,
+	    sizeof(*out));
 }
 
 int
