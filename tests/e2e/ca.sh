@@ -37,27 +37,11 @@ snapshot() {
 
 # refused DESC RC PATTERN ARGS... - acme-ca ARGS exits with RC, says
 # PATTERN on stderr, and changes neither the database nor the files.
+REFUSED_SNAPSHOT=snapshot
 refused() {
-	desc=$1 want=$2 pat=$3
+	_d=$1 _r=$2 _p=$3
 	shift 3
-	sqlite3 "$DB" .dump > "$T/dump.before"
-	snapshot > "$T/files.before"
-	rc=0
-	run "$@" || rc=$?
-	sqlite3 "$DB" .dump > "$T/dump.after"
-	snapshot > "$T/files.after"
-	why=
-	[ "$rc" = "$want" ] || why="$why exit $rc (want $want);"
-	grep -q -- "$pat" "$T/err" || why="$why stderr lacks \"$pat\";"
-	cmp -s "$T/dump.before" "$T/dump.after" || why="$why database changed;"
-	cmp -s "$T/files.before" "$T/files.after" || why="$why files changed;"
-	if [ -z "$why" ]; then
-		t_ok "$desc: exit $rc, \"$pat\", nothing changed"
-	else
-		t_not_ok "$desc:$why"
-		t_diag "stderr: $(cat "$T/err")"
-		t_diag "$(diff "$T/files.before" "$T/files.after")"
-	fi
+	cmd_refused "$_d" "$_r" "$_p" "$CA" --db "$DB" "$@"
 }
 
 # sig_alg KEYTYPE - what certtool calls the signature of such a CA key.

@@ -430,22 +430,27 @@ start_spawn_fcgi() {
 }
 
 # cmd_refused DESC RC PATTERN CMD... - CMD exits RC, says PATTERN on stderr,
-# and the database stays byte for byte as it was.
+# and the database stays byte for byte as it was; so do the files that
+# the command $REFUSED_SNAPSHOT lists, when it is set.
 cmd_refused() {
 	_desc=$1 _want=$2 _pat=$3
 	shift 3
 	sqlite3 "$DB" .dump > "$T/dump.before"
+	${REFUSED_SNAPSHOT:-:} > "$T/files.before"
 	_rc=0
 	"$@" > "$T/out" 2> "$T/err" || _rc=$?
 	sqlite3 "$DB" .dump > "$T/dump.after"
+	${REFUSED_SNAPSHOT:-:} > "$T/files.after"
 	_why=
 	[ "$_rc" = "$_want" ] || _why="$_why exit $_rc (want $_want);"
 	grep -q -- "$_pat" "$T/err" || _why="$_why stderr lacks \"$_pat\";"
 	cmp -s "$T/dump.before" "$T/dump.after" || _why="$_why database changed;"
+	cmp -s "$T/files.before" "$T/files.after" || _why="$_why files changed;"
 	if [ -z "$_why" ]; then
-		t_ok "$_desc: exit $_rc, \"$_pat\", database unchanged"
+		t_ok "$_desc: exit $_rc, \"$_pat\", nothing changed"
 	else
 		t_not_ok "$_desc:$_why"
 		t_diag "stderr: $(cat "$T/err")"
+		t_diag "$(diff "$T/files.before" "$T/files.after")"
 	fi
 }
