@@ -88,6 +88,10 @@ test_defaults(void **state)
 	assert_int_equal(c.max_body, 65536);
 	assert_int_equal(c.max_json_depth, 10);
 	assert_int_equal(c.max_contacts, 4);
+	assert_int_equal(c.max_identifiers, 100);
+	assert_int_equal(c.order_lifetime, 604800);
+	assert_int_equal(c.orders_per_page, 100);
+	assert_null(c.location_header);
 	assert_int_equal(c.busy_timeout, 5000);
 	assert_int_equal(c.log_level, LOG_LVL_INFO);
 	assert_int_equal(c.log_syslog, 0);
@@ -112,6 +116,10 @@ test_every_key(void **state)
 	    "max_body = 131072\n"
 	    "max_json_depth = 12\n"
 	    "max_contacts = 0\n"
+	    "max_identifiers = 10\n"
+	    "order_lifetime = 3600\n"
+	    "orders_per_page = 2\n"
+	    "location_header = Acme-Location\n"
 	    "busy_timeout = 2500\n"
 	    "log_level = debug\n"
 	    "log = syslog\n", &c);
@@ -126,6 +134,10 @@ test_every_key(void **state)
 	assert_int_equal(c.max_body, 131072);
 	assert_int_equal(c.max_json_depth, 12);
 	assert_int_equal(c.max_contacts, 0);
+	assert_int_equal(c.max_identifiers, 10);
+	assert_int_equal(c.order_lifetime, 3600);
+	assert_int_equal(c.orders_per_page, 2);
+	assert_string_equal(c.location_header, "Acme-Location");
 	assert_int_equal(c.busy_timeout, 2500);
 	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
 	assert_int_equal(c.log_syslog, 1);
@@ -214,6 +226,12 @@ test_rejects_integer_out_of_range(void **state)
 	refused("max_json_depth = 65\n", 1, "max_json_depth: not an integer");
 	refused("max_contacts = 33\n", 1, "max_contacts: not an integer from 0 to 32");
 	refused("busy_timeout = 99\n", 1, "busy_timeout: not an integer");
+	refused("max_identifiers = 0\n", 1, "max_identifiers: not an integer from 1 to 100");
+	refused("max_identifiers = 101\n", 1, "max_identifiers: not an integer from 1 to 100");
+	refused("order_lifetime = 299\n", 1, "order_lifetime: not an integer from 300");
+	refused("order_lifetime = 2592001\n", 1, "order_lifetime: not an integer");
+	refused("orders_per_page = 0\n", 1, "orders_per_page: not an integer from 1 to 1000");
+	refused("orders_per_page = 1001\n", 1, "orders_per_page: not an integer");
 	refused("workers = 99999999999999999999999\n", 1, "workers: not an integer");
 	/* The bounds themselves are accepted. */
 	accepted("workers = 256\nnonce_lifetime = 60\nmax_body = 16777216\n", &c);
@@ -358,6 +376,34 @@ test_check_requires_base_url(void **state)
 	config_free(&c);
 }
 
+/* A location_header that is not a header name is refused, whatever sets it. */
+static void
+test_check_location_header(void **state)
+{
+	static const char *const bad[] = {
+		"Acme Location", "Location:", "X\r\nSet-Cookie", "é", "A_B",
+		"a123456789012345678901234567890123456789012345678901234567890123456",
+	};
+	struct config	c;
+	char		err[256] = "";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		accepted("database = /db\nbase_url = https://ca.test/acme\n", &c);
+		if (!config_set(&c, "location_header", bad[i], err, sizeof(err))) {
+			config_free(&c);
+			continue;	/* refused already (control characters) */
+		}
+		assert_false(config_check(&c, err, sizeof(err)));
+		assert_string_equal(err, "\"location_header\" is not a header name");
+		config_free(&c);
+	}
+	accepted("database = /db\nbase_url = https://ca.test/acme\n"
+	    "location_header = Acme-Location\n", &c);
+	assert_true(config_check(&c, err, sizeof(err)));
+	config_free(&c);
+}
+
 static void
 test_check_passes(void **state)
 {
@@ -430,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_base_path_derived),
 		cmocka_unit_test(test_check_requires_database),
 		cmocka_unit_test(test_check_requires_base_url),
+		cmocka_unit_test(test_check_location_header),
 		cmocka_unit_test(test_check_passes),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_set_override),
