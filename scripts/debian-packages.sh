@@ -6,7 +6,8 @@
 
 # What building acme-fcgi needs.
 PKGS_BUILD="gcc make autoconf automake pkgconf libc6-dev libfcgi-dev \
-libgnutls28-dev libjson-c-dev libsqlite3-dev libcurl4-gnutls-dev sqlite3 gnutls-bin"
+libgnutls28-dev libjson-c-dev libsqlite3-dev libcurl4-gnutls-dev libunbound-dev \
+sqlite3 gnutls-bin"
 # What the tests need on top: cmocka, the web servers (lighttpd's TLS module
 # is only recommended, and recommends are not installed), the ACME clients.
 PKGS_TEST="libcmocka-dev curl jq mandoc lighttpd lighttpd-mod-openssl nginx-light apache2 \
