@@ -8,7 +8,7 @@
 
 # The schema version these statements are written for; acme-fcgi creates and
 # migrates the database, and a test checks the two agree.
-ACME_SCHEMA_VERSION=3
+ACME_SCHEMA_VERSION=4
 
 # sql_quote TEXT - TEXT as an SQL string literal.
 sql_quote() {
@@ -376,7 +376,9 @@ sql_cert_show() {	# SERIAL NOW
 	    e.name AS endpoint,
 	    coalesce((SELECT name FROM applications WHERE id = c.application_id), '') AS application,
 	    coalesce((SELECT name FROM templates WHERE id = c.template_id), '') AS template,
-	    coalesce(c.tag, '') AS tag, ca.name AS ca,
+	    coalesce(c.tag, '') AS tag,
+	    coalesce((SELECT name FROM cas WHERE id = c.ca_id),
+	        'upstream ' || (SELECT name FROM upstreams WHERE id = c.upstream_id)) AS ca,
 	    (SELECT uid FROM accounts WHERE id = c.account_id) AS account,
 	    (SELECT uid FROM orders WHERE id = c.order_id) AS 'order',
 	    coalesce((SELECT group_concat(j.value, ',') FROM json_each(c.names) j), '') AS names,
@@ -392,16 +394,15 @@ sql_cert_show() {	# SERIAL NOW
 	        WHEN 9 THEN 'privilegeWithdrawn' WHEN 10 THEN 'aACompromise'
 	        ELSE c.reason END || ' (' || c.reason || ')' AS reason
 	    FROM certificates c JOIN endpoints e ON e.id = c.endpoint_id
-	    JOIN cas ca ON ca.id = c.ca_id
 	    WHERE c.serial = $(sql_quote "$1");"
 }
 
-# SERIAL -> the certificate, then the issuing certificate of its CA, as PEM
-# (each ending in exactly one newline).
+# SERIAL -> the certificate, then the issuing certificate of its CA (or the
+# chain its upstream sent), as PEM (each ending in exactly one newline).
 sql_cert_pem() {
 	sql_run "SELECT rtrim(c.pem, char(10, 13)) || char(10)
-	    || rtrim(ca.issuing_pem, char(10, 13))
-	    FROM certificates c JOIN cas ca ON ca.id = c.ca_id
+	    || rtrim(coalesce(c.chain, ca.issuing_pem), char(10, 13))
+	    FROM certificates c LEFT JOIN cas ca ON ca.id = c.ca_id
 	    WHERE c.serial = $(sql_quote "$1");"
 }
 

@@ -27,6 +27,7 @@ enum stmt {
 	STMT_ENDPOINT_GET,
 	STMT_EAB_GET,
 	STMT_ACCOUNT_BY_UID,
+	STMT_ACCOUNT_BY_ID,
 	STMT_ACCOUNT_BY_KEY,
 	STMT_ACCOUNT_INSERT,
 	STMT_ACCOUNT_UPDATE,
@@ -36,6 +37,7 @@ enum stmt {
 	STMT_POLICY_RULES,
 	STMT_ORDER_INSERT,
 	STMT_ORDER_BY_UID,
+	STMT_ORDER_BY_ID,
 	STMT_ORDER_SET_STATUS,
 	STMT_ACCOUNT_ORDERS,
 	STMT_AUTHZ_INSERT,
@@ -52,6 +54,14 @@ enum stmt {
 	STMT_JOB_FAIL,
 	STMT_JOB_GET,
 	STMT_JOBS_FAIL_DEADLINE,
+	STMT_JOB_DUE,
+	STMT_UPSTREAM_GET,
+	STMT_UPSTREAM_SET_ACCOUNT,
+	STMT_MCHALLS_USABLE,
+	STMT_MCHALL_RULES,
+	STMT_UPSTREAM_ORDER_ADD,
+	STMT_UPSTREAM_ORDER_GET,
+	STMT_UPSTREAM_ORDER_SET_URL,
 	STMT__MAX
 };
 
@@ -65,6 +75,16 @@ enum stmt {
 
 /* The job ?1 while owner ?2 holds it. */
 #define JOB_HELD "WHERE id = ?1 AND state = 'running' AND lease_owner = ?2"
+
+#define ORDER_COLS \
+	"o.id, o.uid, o.account_id, o.status, o.identifiers, o.not_before, " \
+	"o.not_after, o.expires, o.error, o.created, c.uid " \
+	"FROM orders o LEFT JOIN certificates c ON c.order_id = o.id"
+
+#define CERT_COLS \
+	"id, uid, serial, order_id, account_id, endpoint_id, application_id, " \
+	"template_id, tag, ca_id, upstream_id, names, key_type, not_before, " \
+	"not_after, pem, chain, status, created FROM certificates"
 
 #define AUTHZ_COLS \
 	"z.id, z.uid, z.order_id, o.account_id, z.type, z.value, z.wildcard, " \
@@ -88,6 +108,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "FROM eab_keys k WHERE k.kid = ?1",
 	[STMT_ACCOUNT_BY_UID] =
 	    "SELECT " ACCOUNT_COLS " FROM accounts WHERE uid = ?1",
+	[STMT_ACCOUNT_BY_ID] =
+	    "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = ?1",
 	[STMT_ACCOUNT_BY_KEY] =
 	    "SELECT " ACCOUNT_COLS " FROM accounts "
 	    "WHERE endpoint_id = ?1 AND thumbprint = ?2",
@@ -118,10 +140,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "not_before, not_after, expires, error, created) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[STMT_ORDER_BY_UID] =
-	    "SELECT o.id, o.uid, o.account_id, o.status, o.identifiers, "
-	    "o.not_before, o.not_after, o.expires, o.error, o.created, c.uid "
-	    "FROM orders o LEFT JOIN certificates c ON c.order_id = o.id "
-	    "WHERE o.uid = ?1",
+	    "SELECT " ORDER_COLS " WHERE o.uid = ?1",
+	[STMT_ORDER_BY_ID] =
+	    "SELECT " ORDER_COLS " WHERE o.id = ?1",
 	[STMT_ORDER_SET_STATUS] =
 	    "UPDATE orders SET status = ?3, error = ?4 "
 	    "WHERE id = ?1 AND status = ?2",
@@ -140,13 +161,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CERT_INSERT] =
 	    "INSERT INTO certificates (uid, serial, order_id, account_id, "
 	    "endpoint_id, application_id, template_id, tag, ca_id, names, "
-	    "key_type, not_before, not_after, pem, created) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	    "key_type, not_before, not_after, pem, created, upstream_id, chain) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15, ?16, ?17)",
 	[STMT_CERT_BY_UID] =
-	    "SELECT id, uid, serial, order_id, account_id, endpoint_id, "
-	    "application_id, template_id, tag, ca_id, names, key_type, "
-	    "not_before, not_after, pem, status, created "
-	    "FROM certificates WHERE uid = ?1",
+	    "SELECT " CERT_COLS " WHERE uid = ?1",
 	[STMT_JOB_ADD] =
 	    "INSERT INTO jobs (kind, ref_id, max_attempts, next_run, deadline, "
 	    "created, updated) VALUES (?1, ?2, ?3, ?5, ?4, ?5, ?5)",
@@ -179,11 +198,43 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
 	[STMT_JOBS_FAIL_DEADLINE] =
 	    "UPDATE jobs SET state = 'failed', lease_owner = NULL, "
-	    "lease_until = NULL, updated = ?1, last_error = CASE "
+	    "lease_until = NULL, updated = ?1, last_error = substr(CASE "
 	    "WHEN deadline <= ?1 THEN 'deadline passed' "
 	    "ELSE 'lease expired on the last attempt' END "
-	    "WHERE state IN ('queued', 'running') AND (deadline <= ?1 OR "
-	    "(state = 'running' AND lease_until < ?1 AND attempts >= max_attempts))",
+	    "|| coalesce('; last error: ' || last_error, ''), 1, 1024) "
+	    "WHERE id IN (SELECT id FROM jobs WHERE state IN ('queued', 'running') "
+	    "AND (deadline <= ?1 OR (state = 'running' AND lease_until < ?1 "
+	    "AND attempts >= max_attempts)) ORDER BY id LIMIT ?2) "
+	    "RETURNING " JOB_COLS,
+	[STMT_JOB_DUE] =
+	    "SELECT 1 FROM jobs WHERE state IN ('queued', 'running') AND "
+	    "((state = 'queued' AND next_run <= ?1) OR (state = 'running' AND "
+	    "lease_until < ?1)) LIMIT 1",
+	[STMT_UPSTREAM_GET] =
+	    "SELECT id, name, directory, eab_kid, eab_hmac, ca_bundle, contact, "
+	    "profile, preferred_chain, key_type, account_key, account_url, "
+	    "status FROM upstreams WHERE id = ?1",
+	[STMT_UPSTREAM_SET_ACCOUNT] =
+	    "UPDATE upstreams SET account_url = ?2 "
+	    "WHERE id = ?1 AND account_url IS NULL",
+	[STMT_MCHALLS_USABLE] =
+	    "SELECT id, name, type, solver, hook, server, port, tsig_key, zone, "
+	    "webroot, propagation_wait, propagation_check FROM managed_challenges m "
+	    "WHERE status = 'active' AND (NOT EXISTS (SELECT 1 FROM "
+	    "eab_key_challenges WHERE eab_key_id = ?1) OR id IN (SELECT "
+	    "managed_challenge_id FROM eab_key_challenges WHERE eab_key_id = ?1)) "
+	    "ORDER BY name",
+	[STMT_MCHALL_RULES] =
+	    "SELECT rule FROM managed_challenge_rules "
+	    "WHERE managed_challenge_id = ?1 ORDER BY rule",
+	[STMT_UPSTREAM_ORDER_ADD] =
+	    "INSERT INTO upstream_orders (order_id, upstream_id, csr, url, created) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_UPSTREAM_ORDER_GET] =
+	    "SELECT order_id, upstream_id, csr, url, created FROM upstream_orders "
+	    "WHERE order_id = ?1",
+	[STMT_UPSTREAM_ORDER_SET_URL] =
+	    "UPDATE upstream_orders SET url = ?2 WHERE order_id = ?1",
 };
 
 struct db {
@@ -700,6 +751,13 @@ db_account_by_uid(struct db *db, const char *uid, struct db_account *out)
 }
 
 enum db_rc
+db_account_by_id(struct db *db, int64_t id, struct db_account *out)
+{
+	return lookup_by(db, STMT_ACCOUNT_BY_ID, "db_account_by_id", NULL, id,
+	    fill_account, out, sizeof(*out));
+}
+
+enum db_rc
 db_account_by_key(struct db *db, int64_t endpoint_id, const char *thumbprint,
     struct db_account *out)
 {
@@ -946,6 +1004,13 @@ db_order_by_uid(struct db *db, const char *uid, struct db_order *out)
 }
 
 enum db_rc
+db_order_by_id(struct db *db, int64_t id, struct db_order *out)
+{
+	return lookup_by(db, STMT_ORDER_BY_ID, "db_order_by_id", NULL, id, fill_order,
+	    out, sizeof(*out));
+}
+
+enum db_rc
 db_order_set_status(struct db *db, int64_t id, enum order_status from,
     enum order_status to, const char *error)
 {
@@ -1094,13 +1159,16 @@ db_cert_insert(struct db *db, struct db_cert *c)
 	bind_opt_int64(st, 7, c->template_id);
 	if (c->tag[0] != '\0')
 		sqlite3_bind_text(st, 8, c->tag, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, c->ca_id);
+	bind_opt_int64(st, 9, c->ca_id);
 	sqlite3_bind_text(st, 10, c->names, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, c->key_type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, c->not_before);
 	sqlite3_bind_int64(st, 13, c->not_after);
 	sqlite3_bind_text(st, 14, c->pem, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 15, c->created);
+	bind_opt_int64(st, 16, c->upstream_id);
+	if (c->chain != NULL)
+		sqlite3_bind_text(st, 17, c->chain, -1, SQLITE_STATIC);
 	return insert(db, st, "db_cert_insert", &c->id);
 }
 
@@ -1119,14 +1187,18 @@ fill_cert(sqlite3_stmt *st, void *arg)
 	c->template_id = sqlite3_column_int64(st, 7);
 	col_copy(st, 8, c->tag, sizeof(c->tag));
 	c->ca_id = sqlite3_column_int64(st, 9);
-	c->names = col_dup(st, 10);
-	col_copy(st, 11, c->key_type, sizeof(c->key_type));
-	c->not_before = sqlite3_column_int64(st, 12);
-	c->not_after = sqlite3_column_int64(st, 13);
-	c->pem = col_dup(st, 14);
-	c->revoked = strcmp((const char *)sqlite3_column_text(st, 15), "revoked") == 0;
-	c->created = sqlite3_column_int64(st, 16);
-	if (c->names == NULL || c->pem == NULL) {
+	c->upstream_id = sqlite3_column_int64(st, 10);
+	c->names = col_dup(st, 11);
+	col_copy(st, 12, c->key_type, sizeof(c->key_type));
+	c->not_before = sqlite3_column_int64(st, 13);
+	c->not_after = sqlite3_column_int64(st, 14);
+	c->pem = col_dup(st, 15);
+	if (sqlite3_column_type(st, 16) != SQLITE_NULL)
+		c->chain = col_dup(st, 16);
+	c->revoked = strcmp((const char *)sqlite3_column_text(st, 17), "revoked") == 0;
+	c->created = sqlite3_column_int64(st, 18);
+	if (c->names == NULL || c->pem == NULL ||
+	    (sqlite3_column_type(st, 16) != SQLITE_NULL && c->chain == NULL)) {
 		db_cert_free(c);
 		return 0;
 	}
@@ -1145,6 +1217,7 @@ db_cert_free(struct db_cert *c)
 {
 	free(c->names);
 	free(c->pem);
+	free(c->chain);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1320,17 +1393,54 @@ db_job_get(struct db *db, int64_t id, struct db_job *out)
 	    sizeof(*out));
 }
 
-int
-db_jobs_failed_deadline(struct db *db, int64_t now)
+static int
+fill_nothing(sqlite3_stmt *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return 1;
+}
+
+enum db_rc
+db_job_due(struct db *db, int64_t now)
 {
 	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOB_DUE)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	return lookup(db, st, "db_job_due", fill_nothing, NULL);
+}
+
+int
+db_jobs_failed_deadline(struct db *db, int64_t now, struct db_job *out, size_t max)
+{
+	sqlite3_stmt	*st;
+	size_t		 n = 0;
+	int		 r;
 
 	if ((st = stmt(db, STMT_JOBS_FAIL_DEADLINE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
-	if (step_done(db, st, "db_jobs_failed_deadline") != SQLITE_DONE)
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
+		if (!fill_job(st, &out[n]))
+			break;
+		n++;
+	}
+	/* RETURNING: every change is made by the first step; read them all. */
+	while (r == SQLITE_ROW)
+		r = sqlite3_step(st);
+	if (r != SQLITE_DONE)
+		log_err("db_jobs_failed_deadline: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE) {
+		while (n > 0)
+			db_job_free(&out[--n]);
 		return -1;
-	return sqlite3_changes(db->conn);
+	}
+	return (int)n;
 }
 
 void
@@ -1338,4 +1448,255 @@ db_job_free(struct db_job *j)
 {
 	free(j->last_error);
 	memset(j, 0, sizeof(*j));
+}
+
+/* --- managed ACME ------------------------------------------------------------ */
+
+/* strdup of a text column, or NULL for NULL; sets *bad when out of memory. */
+static char *
+col_dup_opt(sqlite3_stmt *st, int col, int *bad)
+{
+	char *s;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	if ((s = col_dup(st, col)) == NULL)
+		*bad = 1;
+	return s;
+}
+
+static int
+fill_upstream(sqlite3_stmt *st, void *arg)
+{
+	struct db_upstream	*u = arg;
+	int			 bad = 0;
+
+	u->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, u->name, sizeof(u->name));
+	u->directory = col_dup_opt(st, 2, &bad);
+	u->eab_kid = col_dup_opt(st, 3, &bad);
+	u->eab_hmac = col_dup_opt(st, 4, &bad);
+	u->ca_bundle = col_dup_opt(st, 5, &bad);
+	u->contact = col_dup_opt(st, 6, &bad);
+	u->profile = col_dup_opt(st, 7, &bad);
+	u->preferred_chain = col_dup_opt(st, 8, &bad);
+	col_copy(st, 9, u->key_type, sizeof(u->key_type));
+	u->account_key = col_dup_opt(st, 10, &bad);
+	u->account_url = col_dup_opt(st, 11, &bad);
+	u->active = strcmp((const char *)sqlite3_column_text(st, 12), "active") == 0;
+	if (bad || u->directory == NULL || u->account_key == NULL) {
+		db_upstream_free(u);
+		return 0;
+	}
+	return 1;
+}
+
+enum db_rc
+db_upstream_get(struct db *db, int64_t id, struct db_upstream *out)
+{
+	return lookup_by(db, STMT_UPSTREAM_GET, "db_upstream_get", NULL, id,
+	    fill_upstream, out, sizeof(*out));
+}
+
+enum db_rc
+db_upstream_set_account(struct db *db, int64_t id, const char *url)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_UPSTREAM_SET_ACCOUNT)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	return step_done(db, st, "db_upstream_set_account") == SQLITE_DONE ?
+	    DB_OK : DB_ERROR;
+}
+
+void
+db_upstream_free(struct db_upstream *u)
+{
+	free(u->directory);
+	free(u->eab_kid);
+	if (u->eab_hmac != NULL) {
+		memset(u->eab_hmac, 0, strlen(u->eab_hmac));
+		free(u->eab_hmac);
+	}
+	free(u->ca_bundle);
+	free(u->contact);
+	free(u->profile);
+	free(u->preferred_chain);
+	free(u->account_key);
+	free(u->account_url);
+	memset(u, 0, sizeof(*u));
+}
+
+static void
+mchall_free(struct db_mchall *m)
+{
+	free(m->hook);
+	free(m->server);
+	free(m->tsig_key);
+	free(m->zone);
+	free(m->webroot);
+	strv_free(m->rules);
+	memset(m, 0, sizeof(*m));
+}
+
+static int
+fill_mchall(sqlite3_stmt *st, struct db_mchall *m)
+{
+	int bad = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, m->name, sizeof(m->name));
+	col_copy(st, 2, m->type, sizeof(m->type));
+	col_copy(st, 3, m->solver, sizeof(m->solver));
+	m->hook = col_dup_opt(st, 4, &bad);
+	m->server = col_dup_opt(st, 5, &bad);
+	m->port = (unsigned)sqlite3_column_int(st, 6);
+	m->tsig_key = col_dup_opt(st, 7, &bad);
+	m->zone = col_dup_opt(st, 8, &bad);
+	m->webroot = col_dup_opt(st, 9, &bad);
+	m->propagation_wait = (unsigned)sqlite3_column_int(st, 10);
+	m->propagation_check = sqlite3_column_int(st, 11);
+	if (bad)
+		mchall_free(m);
+	return !bad;
+}
+
+/* The rules of managed challenge m. */
+static int
+mchall_rules(struct db *db, struct db_mchall *m)
+{
+	sqlite3_stmt	*st;
+	size_t		 n = 0;
+	int		 r, ok = 1;
+
+	if ((st = stmt(db, STMT_MCHALL_RULES)) == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, m->id);
+	while (ok && (r = sqlite3_step(st)) == SQLITE_ROW)
+		ok = list_add(&m->rules, &n, sqlite3_column_text(st, 0));
+	if (ok && r != SQLITE_DONE)
+		log_err("db_mchalls_usable: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	return ok && r == SQLITE_DONE;
+}
+
+enum db_rc
+db_mchalls_usable(struct db *db, int64_t eab_key_id, struct db_mchall **out,
+    size_t *n)
+{
+	sqlite3_stmt	*st;
+	struct db_mchall *v = NULL, *nv;
+	size_t		 cnt = 0;
+	int		 r, ok = 1;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = stmt(db, STMT_MCHALLS_USABLE)) == NULL)
+		return DB_ERROR;
+	bind_opt_int64(st, 1, eab_key_id);
+	while (ok && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((nv = reallocarray(v, cnt + 1, sizeof(*v))) == NULL) {
+			ok = 0;
+			break;
+		}
+		v = nv;
+		if ((ok = fill_mchall(st, &v[cnt])))
+			cnt++;
+	}
+	if (ok && r != SQLITE_DONE) {
+		log_err("db_mchalls_usable: %s", sqlite3_errmsg(db->conn));
+		ok = 0;
+	}
+	sqlite3_reset(st);
+	/* The rules after the list: one statement steps at a time. */
+	for (size_t i = 0; ok && i < cnt; i++)
+		ok = mchall_rules(db, &v[i]);
+	if (!ok) {
+		db_mchalls_free(v, cnt);
+		return DB_ERROR;
+	}
+	*out = v;
+	*n = cnt;
+	return DB_OK;
+}
+
+void
+db_mchalls_free(struct db_mchall *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mchall_free(&v[i]);
+	free(v);
+}
+
+enum db_rc
+db_upstream_order_add(struct db *db, const struct db_upstream_order *u)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+
+	if ((st = stmt(db, STMT_UPSTREAM_ORDER_ADD)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, u->order_id);
+	sqlite3_bind_int64(st, 2, u->upstream_id);
+	sqlite3_bind_blob(st, 3, u->csr, (int)u->csr_len, SQLITE_STATIC);
+	if (u->url != NULL)
+		sqlite3_bind_text(st, 4, u->url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, u->created);
+	return insert(db, st, "db_upstream_order_add", &id);
+}
+
+static int
+fill_upstream_order(sqlite3_stmt *st, void *arg)
+{
+	struct db_upstream_order	*u = arg;
+	const void			*blob;
+	int				 bad = 0;
+
+	u->order_id = sqlite3_column_int64(st, 0);
+	u->upstream_id = sqlite3_column_int64(st, 1);
+	blob = sqlite3_column_blob(st, 2);
+	u->csr_len = (size_t)sqlite3_column_bytes(st, 2);
+	if (blob == NULL || u->csr_len == 0 || (u->csr = malloc(u->csr_len)) == NULL)
+		bad = 1;
+	else
+		memcpy(u->csr, blob, u->csr_len);
+	u->url = col_dup_opt(st, 3, &bad);
+	u->created = sqlite3_column_int64(st, 4);
+	if (bad) {
+		db_upstream_order_free(u);
+		return 0;
+	}
+	return 1;
+}
+
+enum db_rc
+db_upstream_order_get(struct db *db, int64_t order_id, struct db_upstream_order *out)
+{
+	return lookup_by(db, STMT_UPSTREAM_ORDER_GET, "db_upstream_order_get", NULL,
+	    order_id, fill_upstream_order, out, sizeof(*out));
+}
+
+enum db_rc
+db_upstream_order_set_url(struct db *db, int64_t order_id, const char *url)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_UPSTREAM_ORDER_SET_URL)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	if (step_done(db, st, "db_upstream_order_set_url") != SQLITE_DONE)
+		return DB_ERROR;
+	return sqlite3_changes(db->conn) == 1 ? DB_OK : DB_NOTFOUND;
+}
+
+void
+db_upstream_order_free(struct db_upstream_order *u)
+{
+	free(u->csr);
+	free(u->url);
+	memset(u, 0, sizeof(*u));
 }

@@ -105,6 +105,7 @@ struct db_account {
 };
 
 enum db_rc	 db_account_by_uid(struct db *db, const char *uid, struct db_account *out);
+enum db_rc	 db_account_by_id(struct db *db, int64_t id, struct db_account *out);
 enum db_rc	 db_account_by_key(struct db *db, int64_t endpoint_id,
 		    const char *thumbprint, struct db_account *out);
 /* Inserts a (its id is set); DB_CONFLICT if the key already has an account. */
@@ -177,6 +178,7 @@ struct db_order {
 /* Inserts o (its id is set). */
 enum db_rc	 db_order_insert(struct db *db, struct db_order *o);
 enum db_rc	 db_order_by_uid(struct db *db, const char *uid, struct db_order *out);
+enum db_rc	 db_order_by_id(struct db *db, int64_t id, struct db_order *out);
 /*
  * Moves order id from status from to status to (error: problem JSON or
  * NULL).  DB_NOTFOUND if the order is not in status from any more.
@@ -222,12 +224,14 @@ struct db_cert {
 	int64_t			 application_id;	/* 0: none */
 	int64_t			 template_id;		/* 0: none */
 	char			 tag[65];
-	int64_t			 ca_id;
+	int64_t			 ca_id;		/* a local CA's, or 0 */
+	int64_t			 upstream_id;	/* an upstream's, or 0 */
 	char			*names;		/* JSON array text */
 	char			 key_type[16];
 	int64_t			 not_before;
 	int64_t			 not_after;
 	char			*pem;		/* the leaf */
+	char			*chain;		/* upstream: the certificates after it */
 	int			 revoked;
 	int64_t			 created;
 };
@@ -235,6 +239,79 @@ struct db_cert {
 enum db_rc	 db_cert_insert(struct db *db, struct db_cert *c);
 enum db_rc	 db_cert_by_uid(struct db *db, const char *uid, struct db_cert *out);
 void		 db_cert_free(struct db_cert *c);
+
+/*
+ * Managed ACME: upstream ACME CAs (acme-upstream(8)), the managed
+ * challenges that answer their challenges (acme-managed-challenge(8)), and
+ * the orders placed there.
+ */
+struct db_upstream {
+	int64_t			 id;
+	char			 name[DB_NAME_MAX + 1];
+	char			*directory;
+	char			*eab_kid;	/* NULL: no binding */
+	char			*eab_hmac;	/* NULL: no binding */
+	char			*ca_bundle;	/* NULL: the system's */
+	char			*contact;	/* one mailto: URL, or NULL */
+	char			*profile;	/* or NULL */
+	char			*preferred_chain; /* an issuer CN, or NULL */
+	char			 key_type[16];
+	char			*account_key;	/* the key file */
+	char			*account_url;	/* NULL until registered */
+	int			 active;	/* 0: removed */
+};
+
+enum db_rc	 db_upstream_get(struct db *db, int64_t id, struct db_upstream *out);
+/*
+ * Records the account URL of upstream id unless one is recorded already
+ * (two runners may register the same key at once: the same account).
+ */
+enum db_rc	 db_upstream_set_account(struct db *db, int64_t id, const char *url);
+void		 db_upstream_free(struct db_upstream *u);
+
+struct db_mchall {
+	int64_t			 id;
+	char			 name[DB_NAME_MAX + 1];
+	char			 type[8];	/* "dns-01", "http-01" */
+	char			 solver[8];	/* "rfc2136", "hook", "webroot" */
+	char			*hook;		/* hook: the program */
+	char			*server;	/* rfc2136 */
+	unsigned		 port;		/* rfc2136 */
+	char			*tsig_key;	/* rfc2136: the key file */
+	char			*zone;		/* rfc2136, or NULL */
+	char			*webroot;	/* webroot */
+	unsigned		 propagation_wait;
+	int			 propagation_check;
+	char			**rules;	/* NULL-terminated */
+};
+
+/*
+ * The active managed challenges that the accounts of EAB key eab_key_id
+ * (0: an account bound to none) may use, by name: those the key lists, or
+ * every one if it lists none.  *out is an array of *n; free it with
+ * db_mchalls_free().
+ */
+enum db_rc	 db_mchalls_usable(struct db *db, int64_t eab_key_id,
+		    struct db_mchall **out, size_t *n);
+void		 db_mchalls_free(struct db_mchall *v, size_t n);
+
+/* An order that an upstream fills: the client's CSR and the upstream order. */
+struct db_upstream_order {
+	int64_t			 order_id;
+	int64_t			 upstream_id;
+	uint8_t			*csr;		/* DER */
+	size_t			 csr_len;
+	char			*url;		/* the upstream order; NULL until placed */
+	int64_t			 created;
+};
+
+/* DB_CONFLICT if the order has one already. */
+enum db_rc	 db_upstream_order_add(struct db *db, const struct db_upstream_order *u);
+enum db_rc	 db_upstream_order_get(struct db *db, int64_t order_id,
+		    struct db_upstream_order *out);
+enum db_rc	 db_upstream_order_set_url(struct db *db, int64_t order_id,
+		    const char *url);
+void		 db_upstream_order_free(struct db_upstream_order *u);
 
 /*
  * The durable job queue (core/job.h has the policy).  A job is queued,
@@ -305,12 +382,18 @@ enum db_rc	 db_job_retry(struct db *db, int64_t id, const char *owner,
 enum db_rc	 db_job_fail(struct db *db, int64_t id, const char *owner,
 		    const char *error, int64_t now);
 enum db_rc	 db_job_get(struct db *db, int64_t id, struct db_job *out);
+/* DB_OK if a job is due now (db_job_claim() would find one), else DB_NOTFOUND. */
+enum db_rc	 db_job_due(struct db *db, int64_t now);
 /*
- * Fails every queued or running job whose deadline has come ("deadline
- * passed"), and every running one whose lease expired on its last attempt.
- * Returns how many, or -1 on error.
+ * Fails queued or running jobs whose deadline has come ("deadline passed")
+ * and running ones whose lease expired on their last attempt, keeping the
+ * error of the attempt before ("; last error: ..."): at most max,
+ * copied into out (each to be freed with db_job_free()) so that the caller
+ * can finish what each worked on in the same transaction.  Returns how
+ * many, or -1 on error; call again while it returns max.
  */
-int		 db_jobs_failed_deadline(struct db *db, int64_t now);
+int		 db_jobs_failed_deadline(struct db *db, int64_t now,
+		    struct db_job *out, size_t max);
 void		 db_job_free(struct db_job *j);
 
 #endif

@@ -224,12 +224,16 @@ CREATE TABLE authorizations (
 
 -- An issued certificate.  Inserted in the transaction that turns its
 -- order valid, so that a valid order always has its certificate.  pem is
--- the leaf; the chain comes from its CA.  serial is lower-case hex.
--- names is the JSON array of its subjectAltName values.
+-- the leaf.  It was issued either by a local CA (ca_id; the chain is its
+-- issuing certificate) or by an upstream ACME CA (upstream_id; chain holds
+-- the certificates the upstream sent after the leaf, as PEM).  serial is
+-- lower-case hex, unique per issuer.  names is the JSON array of its
+-- subjectAltName values.  renewal_info is the upstream's last renewal
+-- information (RFC 9773) as relayed, valid until renewal_info_until.
 CREATE TABLE certificates (
 	id		INTEGER PRIMARY KEY,
 	uid		TEXT NOT NULL UNIQUE,
-	serial		TEXT NOT NULL UNIQUE
+	serial		TEXT NOT NULL
 			CHECK (length(serial) BETWEEN 2 AND 40 AND serial NOT GLOB '*[^0-9a-f]*'),
 	order_id	INTEGER NOT NULL UNIQUE REFERENCES orders(id),
 	account_id	INTEGER NOT NULL REFERENCES accounts(id),
@@ -237,18 +241,28 @@ CREATE TABLE certificates (
 	application_id	INTEGER REFERENCES applications(id),
 	template_id	INTEGER REFERENCES templates(id),
 	tag		TEXT,
-	ca_id		INTEGER NOT NULL REFERENCES cas(id),
+	ca_id		INTEGER REFERENCES cas(id),
+	upstream_id	INTEGER REFERENCES upstreams(id),
 	names		TEXT NOT NULL CHECK (json_valid(names)),
 	key_type	TEXT NOT NULL,
 	not_before	INTEGER NOT NULL,
 	not_after	INTEGER NOT NULL,
 	pem		TEXT NOT NULL CHECK (pem LIKE '-----BEGIN CERTIFICATE-----%'),
+	chain		TEXT CHECK (chain IS NULL OR chain LIKE '-----BEGIN CERTIFICATE-----%'),
+	renewal_info	TEXT CHECK (renewal_info IS NULL OR json_valid(renewal_info)),
+	renewal_info_until INTEGER,
 	status		TEXT NOT NULL DEFAULT 'valid'
 			CHECK (status IN ('valid', 'revoked')),
 	revoked		INTEGER,
 	reason		INTEGER,
-	created		INTEGER NOT NULL
+	created		INTEGER NOT NULL,
+	CHECK ((ca_id IS NULL) <> (upstream_id IS NULL)),
+	CHECK ((chain IS NULL) = (upstream_id IS NULL)),
+	CHECK (renewal_info IS NULL OR upstream_id IS NOT NULL),
+	CHECK ((renewal_info IS NULL) = (renewal_info_until IS NULL))
 );
+CREATE UNIQUE INDEX certificates_serial
+    ON certificates(serial, ifnull(ca_id, 0), ifnull(upstream_id, 0));
 CREATE INDEX certificates_endpoint ON certificates(endpoint_id);
 CREATE INDEX certificates_not_after ON certificates(not_after);
 
@@ -422,3 +436,16 @@ CREATE TABLE jobs (
 	    AND (lease_owner IS NULL) = (lease_until IS NULL))
 );
 CREATE INDEX jobs_due ON jobs(state, next_run);
+
+-- An order that an upstream ACME CA fills (managed ACME, core/upstream.h):
+-- the client's CSR (DER) as finalize received it, and the URL of the order
+-- placed upstream for it once there is one, so that a job taken over after
+-- a restart continues that order rather than placing another.
+CREATE TABLE upstream_orders (
+	order_id	INTEGER PRIMARY KEY REFERENCES orders(id),
+	upstream_id	INTEGER NOT NULL REFERENCES upstreams(id),
+	csr		BLOB NOT NULL CHECK (length(csr) BETWEEN 1 AND 32768),
+	url		TEXT CHECK (url IS NULL OR (length(url) <= 2048
+			    AND substr(url, 1, 8) = 'https://')),
+	created		INTEGER NOT NULL
+);

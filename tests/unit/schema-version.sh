@@ -2,14 +2,14 @@
 # schema-version.sh - TAP test: the schema version the admin scripts are
 # written for (ACME_SCHEMA_VERSION in sql/admin.sh) is the one acme-fcgi
 # creates (PRAGMA user_version after --init-db), and that databases of
-# versions 1 (the first release: no orders) and 2 (no upstreams; templates
-# need a CA) are migrated to exactly the schema a new database gets, keeping
-# their rows and the references to them.
+# versions 1 (the first release: no orders), 2 (no upstreams; templates need
+# a CA) and 3 (certificates need a CA) are migrated to exactly the schema a
+# new database gets, keeping their rows and the references to them.
 set -eu
 
 : "${top_srcdir:?}" "${top_builddir:?}"
 
-echo "1..3"
+echo "1..4"
 desc="sql/admin.sh ACME_SCHEMA_VERSION equals the version acme-fcgi --init-db creates"
 
 if ! command -v sqlite3 >/dev/null 2>&1; then
@@ -39,17 +39,35 @@ else
 	sed 's/^/# /' "$dir/out"
 fi
 
-# old_db VERSION FILE - a database of VERSION made from a new one: the
-# tables later migrations add are dropped, and templates is as it was
-# before version 3 rebuilt it.  Then rows that refer to each other.
-old_db() {
-	cp "$dir/acme.db" "$2"
-	drop="DROP TABLE eab_key_challenges; DROP TABLE managed_challenge_rules;
-	    DROP TABLE managed_challenges; DROP TABLE templates; DROP TABLE upstreams;
-	    DROP TABLE jobs;"
-	[ "$1" -ge 2 ] ||
-	    drop="$drop DROP TABLE certificates; DROP TABLE authorizations; DROP TABLE orders;"
-	sqlite3 "$2" "$drop
+# The tables as versions before 4 (certificates) and 3 (templates) had them.
+cat > "$dir/old-certificates.sql" <<'SQL'
+CREATE TABLE certificates (
+	id		INTEGER PRIMARY KEY,
+	uid		TEXT NOT NULL UNIQUE,
+	serial		TEXT NOT NULL UNIQUE
+			CHECK (length(serial) BETWEEN 2 AND 40 AND serial NOT GLOB '*[^0-9a-f]*'),
+	order_id	INTEGER NOT NULL UNIQUE REFERENCES orders(id),
+	account_id	INTEGER NOT NULL REFERENCES accounts(id),
+	endpoint_id	INTEGER NOT NULL REFERENCES endpoints(id),
+	application_id	INTEGER REFERENCES applications(id),
+	template_id	INTEGER REFERENCES templates(id),
+	tag		TEXT,
+	ca_id		INTEGER NOT NULL REFERENCES cas(id),
+	names		TEXT NOT NULL CHECK (json_valid(names)),
+	key_type	TEXT NOT NULL,
+	not_before	INTEGER NOT NULL,
+	not_after	INTEGER NOT NULL,
+	pem		TEXT NOT NULL CHECK (pem LIKE '-----BEGIN CERTIFICATE-----%'),
+	status		TEXT NOT NULL DEFAULT 'valid'
+			CHECK (status IN ('valid', 'revoked')),
+	revoked		INTEGER,
+	reason		INTEGER,
+	created		INTEGER NOT NULL
+);
+CREATE INDEX certificates_endpoint ON certificates(endpoint_id);
+CREATE INDEX certificates_not_after ON certificates(not_after);
+SQL
+cat > "$dir/old-templates.sql" <<'SQL'
 CREATE TABLE templates (
 	id		INTEGER PRIMARY KEY,
 	name		TEXT NOT NULL UNIQUE
@@ -67,6 +85,24 @@ CREATE TABLE templates (
 			    'clientAuth,serverAuth')),
 	created		INTEGER NOT NULL
 );
+SQL
+
+# old_db VERSION FILE - a database of VERSION made from a new one: the
+# tables later migrations add are dropped, certificates is as it was before
+# version 4 rebuilt it, and templates as before version 3 did (version 3
+# has today's).  Then rows that refer to each other.
+old_db() {
+	cp "$dir/acme.db" "$2"
+	drop="DROP TABLE upstream_orders; DROP TABLE certificates;"
+	[ "$1" -ge 3 ] || drop="$drop DROP TABLE eab_key_challenges;
+	    DROP TABLE managed_challenge_rules; DROP TABLE managed_challenges;
+	    DROP TABLE templates; DROP TABLE upstreams; DROP TABLE jobs;"
+	[ "$1" -ge 2 ] || drop="$drop DROP TABLE authorizations; DROP TABLE orders;"
+	[ "$1" -lt 2 ] || drop="$drop
+$(cat "$dir/old-certificates.sql")"
+	[ "$1" -ge 3 ] || drop="$drop
+$(cat "$dir/old-templates.sql")"
+	sqlite3 "$2" "$drop
 PRAGMA user_version = $1;
 PRAGMA foreign_keys = ON;
 INSERT INTO endpoints (name, created) VALUES ('kept', 1);
@@ -132,3 +168,4 @@ migrated() {
 
 migrated "a version 1 database migrates to the schema of a new one, rows kept" 1 2
 migrated "a version 2 database migrates to the schema of a new one, rows and references kept" 2 3
+migrated "a version 3 database migrates to the schema of a new one, rows and references kept" 3 4

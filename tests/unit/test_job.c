@@ -295,7 +295,7 @@ test_fail_and_long_error(void **state)
 static void
 test_deadline(void **state)
 {
-	struct db_job	j;
+	struct db_job	j, out[8];
 	int64_t		queued, running, later, done, last;
 
 	(void)state;
@@ -314,10 +314,21 @@ test_deadline(void **state)
 	/* Its only attempt's runner dies. */
 	assert_int_equal(claim(db, "1@a", 180), last);
 
-	assert_int_equal(db_jobs_failed_deadline(db, 199), 0);
+	assert_int_equal(db_jobs_failed_deadline(db, 199, out, 8), 0);
 	/* Past its deadline, a job is not claimed even if otherwise due. */
 	assert_int_equal(claim(db, "2@b", 200), 0);
-	assert_int_equal(db_jobs_failed_deadline(db, 200), 2);
+	/* At most max a call: the first, then the other, then none. */
+	assert_int_equal(db_jobs_failed_deadline(db, 200, out, 1), 1);
+	assert_int_equal(out[0].id, running);
+	assert_int_equal(out[0].ref_id, 1);
+	assert_int_equal(out[0].state, JOB_FAILED);
+	assert_string_equal(out[0].last_error, "deadline passed");
+	db_job_free(&out[0]);
+	assert_int_equal(db_jobs_failed_deadline(db, 200, out, 8), 1);
+	assert_int_equal(out[0].id, queued);
+	assert_int_equal(out[0].ref_id, 2);
+	db_job_free(&out[0]);
+	assert_int_equal(db_jobs_failed_deadline(db, 200, out, 8), 0);
 	get(running, &j);
 	assert_int_equal(j.state, JOB_FAILED);
 	assert_string_equal(j.last_error, "deadline passed");
@@ -325,7 +336,7 @@ test_deadline(void **state)
 	db_job_free(&j);
 	get(queued, &j);
 	assert_int_equal(j.state, JOB_FAILED);
-	assert_string_equal(j.last_error, "deadline passed");
+	assert_string_equal(j.last_error, "deadline passed; last error: later");
 	db_job_free(&j);
 	get(done, &j);
 	assert_int_equal(j.state, JOB_DONE);
@@ -336,7 +347,9 @@ test_deadline(void **state)
 
 	/* The last attempt's lease expires: not claimed again, but failed. */
 	assert_int_equal(claim(db, "2@b", 180 + LEASE + 1), 0);
-	assert_int_equal(db_jobs_failed_deadline(db, 180 + LEASE + 1), 1);
+	assert_int_equal(db_jobs_failed_deadline(db, 180 + LEASE + 1, out, 8), 1);
+	assert_int_equal(out[0].id, last);
+	db_job_free(&out[0]);
 	get(last, &j);
 	assert_int_equal(j.state, JOB_FAILED);
 	assert_string_equal(j.last_error, "lease expired on the last attempt");

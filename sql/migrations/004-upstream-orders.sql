@@ -1,0 +1,67 @@
+-- Version 4: certificates issued by an upstream ACME CA (managed ACME,
+-- issue 4) and the orders placed upstream for them.
+--
+-- certificates.ca_id was NOT NULL and serial unique across every issuer;
+-- the table is rebuilt as templates was in version 3 (see there): rows are
+-- copied out and back with their ids, with foreign keys deferred to COMMIT.
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE certificates_v3 AS SELECT * FROM certificates;
+DROP TABLE certificates;
+
+CREATE TABLE certificates (
+	id		INTEGER PRIMARY KEY,
+	uid		TEXT NOT NULL UNIQUE,
+	serial		TEXT NOT NULL
+			CHECK (length(serial) BETWEEN 2 AND 40 AND serial NOT GLOB '*[^0-9a-f]*'),
+	order_id	INTEGER NOT NULL UNIQUE REFERENCES orders(id),
+	account_id	INTEGER NOT NULL REFERENCES accounts(id),
+	endpoint_id	INTEGER NOT NULL REFERENCES endpoints(id),
+	application_id	INTEGER REFERENCES applications(id),
+	template_id	INTEGER REFERENCES templates(id),
+	tag		TEXT,
+	ca_id		INTEGER REFERENCES cas(id),
+	upstream_id	INTEGER REFERENCES upstreams(id),
+	names		TEXT NOT NULL CHECK (json_valid(names)),
+	key_type	TEXT NOT NULL,
+	not_before	INTEGER NOT NULL,
+	not_after	INTEGER NOT NULL,
+	pem		TEXT NOT NULL CHECK (pem LIKE '-----BEGIN CERTIFICATE-----%'),
+	chain		TEXT CHECK (chain IS NULL OR chain LIKE '-----BEGIN CERTIFICATE-----%'),
+	renewal_info	TEXT CHECK (renewal_info IS NULL OR json_valid(renewal_info)),
+	renewal_info_until INTEGER,
+	status		TEXT NOT NULL DEFAULT 'valid'
+			CHECK (status IN ('valid', 'revoked')),
+	revoked		INTEGER,
+	reason		INTEGER,
+	created		INTEGER NOT NULL,
+	CHECK ((ca_id IS NULL) <> (upstream_id IS NULL)),
+	CHECK ((chain IS NULL) = (upstream_id IS NULL)),
+	CHECK (renewal_info IS NULL OR upstream_id IS NOT NULL),
+	CHECK ((renewal_info IS NULL) = (renewal_info_until IS NULL))
+);
+CREATE UNIQUE INDEX certificates_serial
+    ON certificates(serial, ifnull(ca_id, 0), ifnull(upstream_id, 0));
+CREATE INDEX certificates_endpoint ON certificates(endpoint_id);
+CREATE INDEX certificates_not_after ON certificates(not_after);
+
+INSERT INTO certificates (id, uid, serial, order_id, account_id, endpoint_id,
+    application_id, template_id, tag, ca_id, upstream_id, names, key_type,
+    not_before, not_after, pem, chain, renewal_info, renewal_info_until,
+    status, revoked, reason, created)
+SELECT id, uid, serial, order_id, account_id, endpoint_id, application_id,
+    template_id, tag, ca_id, NULL, names, key_type, not_before, not_after, pem,
+    NULL, NULL, NULL, status, revoked, reason, created FROM temp.certificates_v3;
+DROP TABLE temp.certificates_v3;
+
+-- An order that an upstream ACME CA fills (managed ACME, core/upstream.h):
+-- the client's CSR (DER) as finalize received it, and the URL of the order
+-- placed upstream for it once there is one, so that a job taken over after
+-- a restart continues that order rather than placing another.
+CREATE TABLE upstream_orders (
+	order_id	INTEGER PRIMARY KEY REFERENCES orders(id),
+	upstream_id	INTEGER NOT NULL REFERENCES upstreams(id),
+	csr		BLOB NOT NULL CHECK (length(csr) BETWEEN 1 AND 32768),
+	url		TEXT CHECK (url IS NULL OR (length(url) <= 2048
+			    AND substr(url, 1, 8) = 'https://')),
+	created		INTEGER NOT NULL
+);
