@@ -25,6 +25,7 @@ struct acme_server {
 	struct nonce_key	 nonce;
 	time_t			 pruned;	/* last time consumed nonces were pruned */
 	struct signer		*signer;	/* the CA key's process (signer.h) */
+	int			 jobs_queued;	/* a request queued background work */
 };
 
 /* Loads the nonce key (creating it in a new database).  Returns 1, or 0 logged. */

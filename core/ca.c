@@ -860,3 +860,138 @@ ca_serial_hex(const uint8_t serial[CA_SERIAL_LEN], char out[CA_SERIAL_HEX_LEN + 
 	}
 	out[CA_SERIAL_HEX_LEN] = '\0';
 }
+
+/* Appends crt as PEM to *s (malloc'd).  1, or 0. */
+static int
+pem_append(char **s, gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t	 pem = { NULL, 0 };
+	size_t		 have = *s != NULL ? strlen(*s) : 0;
+	char		*ns;
+
+	if (!ca_cert_pem(crt, &pem))
+		return 0;
+	if ((ns = realloc(*s, have + pem.size + 1)) == NULL) {
+		gnutls_free(pem.data);
+		return 0;
+	}
+	memcpy(ns + have, pem.data, pem.size);
+	ns[have + pem.size] = '\0';
+	*s = ns;
+	gnutls_free(pem.data);
+	return 1;
+}
+
+/* Whether SAN number i of crt (type rc, len bytes in name) is one of names. */
+static int
+san_among(int rc, const char *name, size_t len, const struct ca_name *names,
+    size_t n, unsigned char *seen)
+{
+	uint8_t ip[16];
+
+	for (size_t k = 0; k < n; k++) {
+		if (rc == GNUTLS_SAN_DNSNAME && names[k].type == CA_NAME_DNS) {
+			if (len != strlen(names[k].value) ||
+			    strncasecmp(name, names[k].value, len) != 0)
+				continue;
+		} else if (rc == GNUTLS_SAN_IPADDRESS && names[k].type == CA_NAME_IP) {
+			if ((len != 4 && len != 16) || inet_pton(len == 4 ? AF_INET :
+			    AF_INET6, names[k].value, ip) != 1 || memcmp(ip, name, len) != 0)
+				continue;
+		} else
+			continue;
+		seen[k] = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+ca_upstream_leaf(const char *chain, gnutls_pubkey_t pub,
+    const struct ca_name *names, size_t n, struct ca_upstream_leaf *out,
+    char *why, size_t whylen)
+{
+	gnutls_x509_crt_t	*crts = NULL;
+	gnutls_pubkey_t		 lpub = NULL;
+	gnutls_datum_t		 in = { (unsigned char *)(uintptr_t)chain,
+				    (unsigned)strlen(chain) };
+	gnutls_datum_t		 want = { NULL, 0 }, got = { NULL, 0 };
+	unsigned char		*seen = NULL;
+	uint8_t			 serial[64];
+	char			 name[CA_DNS_NAME_MAX + 1];
+	size_t			 len, k, z;
+	unsigned		 ncrts = 0, i;
+	const char		*bad = NULL;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (gnutls_x509_crt_list_import2(&crts, &ncrts, &in, GNUTLS_X509_FMT_PEM,
+	    0) < 0 || ncrts == 0)
+		bad = "not a PEM certificate chain";
+	else if (ncrts < 2)
+		bad = "the chain has no issuer certificate";
+	else if ((seen = calloc(n + 1, 1)) == NULL)
+		bad = "out of memory";
+	else if (gnutls_pubkey_init(&lpub) < 0 ||
+	    gnutls_pubkey_import_x509(lpub, crts[0], 0) < 0 ||
+	    !spki_der(lpub, &got) || !spki_der(pub, &want) ||
+	    got.size != want.size || memcmp(got.data, want.data, got.size) != 0)
+		bad = "the certificate is not for the key of the CSR";
+	for (i = 0; bad == NULL; i++) {
+		len = sizeof(name) - 1;
+		rc = gnutls_x509_crt_get_subject_alt_name(crts[0], i, name, &len, NULL);
+		if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (rc < 0 || !san_among(rc, name, len, names, n, seen))
+			bad = "the certificate names what the order did not";
+	}
+	for (k = 0; bad == NULL && k < n; k++)
+		if (!seen[k])
+			bad = "the certificate lacks a name of the order";
+	len = sizeof(serial);
+	if (bad == NULL && (gnutls_x509_crt_get_serial(crts[0], serial, &len) < 0 ||
+	    len == 0 || len > sizeof(serial)))
+		bad = "unreadable serial number";
+	if (bad == NULL) {
+		for (z = 0; z + 1 < len && serial[z] == 0; z++)
+			;
+		if (len - z > 20)
+			bad = "serial number longer than 20 bytes";
+		for (k = 0; bad == NULL && z < len; z++, k += 2)
+			snprintf(out->serial + k, 3, "%02x", serial[z]);
+	}
+	if (bad == NULL) {
+		out->not_before = gnutls_x509_crt_get_activation_time(crts[0]);
+		out->not_after = gnutls_x509_crt_get_expiration_time(crts[0]);
+		if (out->not_before == (time_t)-1 || out->not_after == (time_t)-1 ||
+		    out->not_after < out->not_before)
+			bad = "unreadable validity";
+	}
+	if (bad == NULL && !pem_append(&out->leaf_pem, crts[0]))
+		bad = "cannot be written as PEM";
+	for (i = 1; bad == NULL && i < ncrts; i++)
+		if (!pem_append(&out->chain_pem, crts[i]))
+			bad = "cannot be written as PEM";
+	gnutls_free(got.data);
+	gnutls_free(want.data);
+	if (lpub != NULL)
+		gnutls_pubkey_deinit(lpub);
+	for (i = 0; i < ncrts; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	gnutls_free(crts);
+	free(seen);
+	if (bad != NULL) {
+		ca_upstream_leaf_free(out);
+		snprintf(why, whylen, "%s", bad);
+		return 0;
+	}
+	return 1;
+}
+
+void
+ca_upstream_leaf_free(struct ca_upstream_leaf *l)
+{
+	free(l->leaf_pem);
+	free(l->chain_pem);
+	memset(l, 0, sizeof(*l));
+}

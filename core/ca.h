@@ -171,6 +171,27 @@ int	 ca_cert_pem(gnutls_x509_crt_t crt, gnutls_datum_t *pem);
 int	 ca_leaf_received(const gnutls_datum_t *der, const struct ca_leaf *leaf,
 	    gnutls_datum_t *pem);
 
+/* A certificate an upstream ACME CA issued (core/upstream.h), split and read. */
+struct ca_upstream_leaf {
+	char		 serial[41];	/* lower-case hex, no leading zero bytes */
+	time_t		 not_before;
+	time_t		 not_after;
+	char		*leaf_pem;	/* the first certificate (malloc'd) */
+	char		*chain_pem;	/* the ones after it (malloc'd) */
+};
+
+/*
+ * Reads chain, the PEM chain an upstream sent (leaf first, then at least
+ * one issuer certificate), and checks that the leaf certifies pub and
+ * exactly the n names (as a set; DNS names compared without case).
+ * Returns 1 with out filled (free with ca_upstream_leaf_free()), or 0 with
+ * why.
+ */
+int	 ca_upstream_leaf(const char *chain, gnutls_pubkey_t pub,
+	    const struct ca_name *names, size_t n, struct ca_upstream_leaf *out,
+	    char *why, size_t whylen);
+void	 ca_upstream_leaf_free(struct ca_upstream_leaf *l);
+
 /* The first certificate of a PEM text as DER (gnutls_free'd).  1, or 0. */
 int	 ca_pem_to_der(const char *pem, gnutls_datum_t *der);
 

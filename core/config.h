@@ -28,6 +28,7 @@ struct config {
 	unsigned	 max_identifiers;	/* per order */
 	unsigned	 order_lifetime;	/* seconds */
 	unsigned	 orders_per_page;	/* account orders list */
+	unsigned	 upstream_timeout;	/* seconds an upstream order may take */
 	unsigned	 busy_timeout;		/* milliseconds */
 	enum log_level	 log_level;
 	int		 log_syslog;

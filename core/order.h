@@ -17,6 +17,8 @@ struct problem;
 
 /* Identifiers an order may have, whatever the configuration says. */
 #define ORDER_IDENTIFIERS_MAX	100
+/* Seconds a client is asked to wait before it polls a processing order. */
+#define ORDER_RETRY_AFTER	3
 
 struct order_req {
 	struct identifier	*ids;		/* normal form, in request order */

@@ -23,6 +23,7 @@
 #include "resource.h"
 
 struct config;
+struct identifier;
 
 enum http_method {
 	HTTP_GET = 1,
@@ -132,5 +133,10 @@ int	 order_answer(struct ctx *c, int status, const struct db_order *o,
 	    const struct db_authz *z, size_t nz);
 /* The issuing policy of the request's endpoint; 0 with c->prob if none. */
 int	 policy_load(struct ctx *c, struct db_policy *pol);
+/*
+ * On an endpoint that orders from an upstream CA: every identifier needs a
+ * managed challenge the signing account may use (core/upstream.h).
+ */
+int	 managed_authorize(struct ctx *c, const struct identifier *ids, size_t n);
 
 #endif

@@ -136,13 +136,17 @@ h_cert(struct ctx *c)
 		return problem_set(&c->prob, PROB_UNAUTHORIZED,
 		    "this certificate belongs to another account");
 	}
-	if (db_ca_get(c->db, cert.ca_id, &ca) != DB_OK) {
-		db_cert_free(&cert);
-		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
-	}
-	if ((up = resource_url(c->ep_url, RES_ISSUER, ca.name)) == NULL) {
-		problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
-		goto out;
+	memset(&ca, 0, sizeof(ca));
+	if (cert.upstream_id == 0) {
+		if (db_ca_get(c->db, cert.ca_id, &ca) != DB_OK) {
+			db_cert_free(&cert);
+			return problem_set(&c->prob, PROB_SERVER_INTERNAL,
+			    "database error");
+		}
+		if ((up = resource_url(c->ep_url, RES_ISSUER, ca.name)) == NULL) {
+			problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+			goto out;
+		}
 	}
 	c->resp->status = 200;
 	c->resp->content_type = formats[fmt];
@@ -150,11 +154,16 @@ h_cert(struct ctx *c)
 		if (!put_der(c, cert.pem))
 			goto out;
 	} else {
-		/* The leaf, then the issuing CA; the root is the relying party's. */
+		/*
+		 * The leaf, then the issuing CA; the root is the relying
+		 * party's.  From an upstream: the chain it sent.
+		 */
 		put_pem(c, cert.pem);
-		put_pem(c, ca.issuing_pem);
+		put_pem(c, cert.upstream_id != 0 ? cert.chain : ca.issuing_pem);
 	}
-	resp_header(c->resp, "Link", "<%s>;rel=\"up\"", up);
+	/* An upstream's issuer is not ours to serve. */
+	if (up != NULL)
+		resp_header(c->resp, "Link", "<%s>;rel=\"up\"", up);
 	ok = 1;
 out:
 	free(up);

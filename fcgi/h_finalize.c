@@ -2,7 +2,9 @@
  * h_finalize.c - finalize (RFC 8555 §7.4): the CSR is checked against the
  * order and the endpoint's issuing template, the signer process signs,
  * and the certificate is recorded in the transaction that makes the order
- * valid.
+ * valid.  On an endpoint that orders from an upstream CA the CSR is
+ * stored instead, the order turns processing and a job fills it there
+ * (core/upstream.h).
  */
 #include "autoconfig.h"
 
@@ -21,19 +23,22 @@
 #include "order.h"
 #include "policy.h"
 #include "signer.h"
+#include "upstream.h"
 
 /* base64url of a CSR of CSR_MAX_BYTES bytes, and a little slack. */
 #define CSR_B64_MAX	(CSR_MAX_BYTES / 3 * 4 + 8)
 
-/* The CSR of a finalize payload, checked against the order and the template. */
+/*
+ * The CSR of a finalize payload, checked against the order and the
+ * template; its DER in *der (malloc'd, also on failure).
+ */
 static int
 finalize_csr(struct ctx *c, const struct db_order *o, const struct db_policy *pol,
-    struct csr *csr, struct identifier **ids, size_t *nids)
+    struct csr *csr, struct identifier **ids, size_t *nids, uint8_t **der,
+    size_t *len)
 {
 	struct json_object	*payload = NULL;
 	const char		*b64;
-	uint8_t			*der = NULL;
-	size_t			 len;
 	int			 ok = 0;
 
 	if (!jws_payload_object(&c->auth.jws, (int)c->cfg->max_json_depth,
@@ -50,7 +55,7 @@ finalize_csr(struct ctx *c, const struct db_order *o, const struct db_policy *po
 		    "\"csr\" is not a string of at most %d bytes", CSR_B64_MAX);
 		goto out;
 	}
-	if (!b64url_decode(b64, strlen(b64), &der, &len)) {
+	if (!b64url_decode(b64, strlen(b64), der, len)) {
 		problem_set(&c->prob, PROB_BAD_CSR, "\"csr\" is not base64url");
 		goto out;
 	}
@@ -58,16 +63,49 @@ finalize_csr(struct ctx *c, const struct db_order *o, const struct db_policy *po
 		problem_set(&c->prob, PROB_SERVER_INTERNAL, "stored order unreadable");
 		goto out;
 	}
-	ok = csr_parse(der, len, csr, &c->prob) &&
+	ok = csr_parse(*der, *len, csr, &c->prob) &&
 	    csr_check_names(csr, *ids, *nids, &c->prob) &&
 	    csr_check_key(csr, pol->key_types, &c->prob) &&
 	    csr_check_account_key(csr, c->auth.key.pub, &c->prob) &&
 	    /* The template may have changed since the order was placed. */
 	    policy_authorize(pol, *ids, *nids, &c->prob);
 out:
-	free(der);
 	json_object_put(payload);
 	return ok;
+}
+
+/*
+ * Hands the order to an upstream CA: the CSR is stored with the order,
+ * which turns processing, and a job is queued to place it upstream, all
+ * in the request's transaction.  The job has upstream_timeout seconds.
+ */
+static int
+proxy(struct ctx *c, struct db_order *o, const struct db_policy *pol,
+    uint8_t *der, size_t len, const struct identifier *ids, size_t nids)
+{
+	struct db_upstream_order	uo;
+	int64_t				jid;
+
+	/* The account's managed challenges may have changed since newOrder. */
+	if (!managed_authorize(c, ids, nids))
+		return 0;
+	memset(&uo, 0, sizeof(uo));
+	uo.order_id = o->id;
+	uo.upstream_id = pol->upstream_id;
+	uo.csr = der;
+	uo.csr_len = len;
+	uo.created = c->now;
+	if (db_upstream_order_add(c->db, &uo) != DB_OK ||
+	    db_order_set_status(c->db, o->id, ORDER_READY, ORDER_PROCESSING,
+	    NULL) != DB_OK ||
+	    db_job_add(c->db, JOB_UPSTREAM_ORDER, o->id, UPSTREAM_ATTEMPTS_MAX,
+	    c->now + (time_t)c->cfg->upstream_timeout, c->now, &jid) != DB_OK)
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+	o->status = ORDER_PROCESSING;
+	c->srv->jobs_queued = 1;
+	log_info("order %s: processing at the upstream CA (job %lld) for "
+	    "account %s", o->uid, (long long)jid, c->auth.acct.uid);
+	return 1;
 }
 
 /* Signs through the signer and records the certificate; the order turns valid. */
@@ -162,7 +200,8 @@ h_finalize(struct ctx *c)
 	struct db_policy	 pol;
 	struct csr		 csr;
 	struct identifier	*ids = NULL;
-	size_t			 nz, nids = 0;
+	uint8_t			*der = NULL;
+	size_t			 nz, nids = 0, len = 0;
 	int			 ok = 0;
 
 	memset(&csr, 0, sizeof(csr));
@@ -180,11 +219,14 @@ h_finalize(struct ctx *c)
 		goto out;
 	}
 	if (!policy_load(c, &pol) ||
-	    !finalize_csr(c, &o, &pol, &csr, &ids, &nids) ||
+	    !finalize_csr(c, &o, &pol, &csr, &ids, &nids, &der, &len))
+		goto out;
+	if (pol.upstream_id != 0 ? !proxy(c, &o, &pol, der, len, ids, nids) :
 	    !issue(c, &o, &pol, &csr, ids, nids))
 		goto out;
 	ok = order_answer(c, 200, &o, z, nz);
 out:
+	free(der);
 	free(ids);
 	csr_free(&csr);
 	db_policy_free(&pol);

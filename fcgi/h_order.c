@@ -2,7 +2,10 @@
  * h_order.c - newOrder (RFC 8555 §7.4) and the order object (§7.1.3), in
  * policy mode: the endpoint's issuing template authorises identifiers, so
  * authorizations are valid from the start and a new order is ready at
- * once.  Finalize is h_finalize.c's.
+ * once.  On an endpoint whose template orders from an upstream CA, each
+ * identifier also needs a managed challenge (core/upstream.h): acme-fcgi
+ * validates it upstream itself, after finalize.  Finalize is
+ * h_finalize.c's.
  */
 #include "autoconfig.h"
 
@@ -17,6 +20,7 @@
 #include "log.h"
 #include "order.h"
 #include "policy.h"
+#include "upstream.h"
 
 static int
 add_time(struct json_object *o, const char *key, int64_t t)
@@ -119,6 +123,9 @@ order_answer(struct ctx *c, int status, const struct db_order *o,
 
 	if ((obj = order_json(c, o, z, nz)) == NULL)
 		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "out of memory");
+	/* Processing: the upstream is at work; RFC 8555 §7.4 asks for a hint. */
+	if (o->status == ORDER_PROCESSING)
+		resp_header(c->resp, "Retry-After", "%d", ORDER_RETRY_AFTER);
 	if (status == 201) {
 		if ((url = resource_url(c->ep_url, RES_ORDER, o->uid)) == NULL) {
 			json_object_put(obj);
@@ -138,13 +145,7 @@ policy_load(struct ctx *c, struct db_policy *pol)
 {
 	switch (db_policy_get(c->db, c->ep.id, pol)) {
 	case DB_OK:
-		if (pol->upstream_id == 0)
-			return 1;
-		db_policy_free(pol);
-		return problem_set(&c->prob, PROB_UNAUTHORIZED,
-		    "endpoint \"%s\" is bound to an upstream template; this "
-		    "version does not proxy orders to an upstream CA yet",
-		    c->ep.name);
+		return 1;
 	case DB_NOTFOUND:
 		return problem_set(&c->prob, PROB_UNAUTHORIZED,
 		    "endpoint \"%s\" is bound to no issuing template: it issues "
@@ -152,6 +153,20 @@ policy_load(struct ctx *c, struct db_policy *pol)
 	default:
 		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
 	}
+}
+
+int
+managed_authorize(struct ctx *c, const struct identifier *ids, size_t n)
+{
+	struct db_mchall	*mcs;
+	size_t			 nmcs;
+	int			 ok;
+
+	if (db_mchalls_usable(c->db, c->auth.acct.eab_key_id, &mcs, &nmcs) != DB_OK)
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+	ok = upstream_authorize(mcs, nmcs, ids, n, &c->prob);
+	db_mchalls_free(mcs, nmcs);
+	return ok;
 }
 
 int
@@ -172,7 +187,10 @@ h_new_order(struct ctx *c)
 	    &payload, &c->prob) ||
 	    !order_req_parse(payload, c->cfg->max_identifiers, &req, &c->prob) ||
 	    !policy_load(c, &pol) ||
-	    !policy_authorize(&pol, req.ids, req.nids, &c->prob) ||
+	    !policy_authorize(&pol, req.ids, req.nids, &c->prob))
+		goto out;
+	/* An upstream CA decides the validity it grants; we relay the ask. */
+	if (pol.upstream_id != 0 ? !managed_authorize(c, req.ids, req.nids) :
 	    !policy_validity(&pol, c->now, req.not_before, req.not_after,
 	    VALIDITY_ORDER, &nb, &na, &c->prob))
 		goto out;

@@ -8,12 +8,19 @@
  *    socket and restarts any that dies;
  *  - as a plain CGI program: one request from the environment and stdin.
  *
+ * Background jobs (core/runner.h) run in a job runner process: the
+ * supervisor keeps one; a spawned worker keeps its own (it dies with the
+ * worker); a CGI request after which a job is due starts a detached one
+ * that exits when the queue is empty.  --run-jobs runs one in the
+ * foreground.
+ *
  * Workers block SIGTERM except while waiting for a connection or the next
  * request on a kept connection (ppoll), so a signal never interrupts a
  * request: in-flight work finishes, then the worker exits.
  */
 #include "autoconfig.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -39,6 +46,7 @@
 #include "db.h"
 #include "fcgi.h"
 #include "log.h"
+#include "runner.h"
 #include "signer.h"
 
 #ifndef SYSCONFDIR
@@ -71,11 +79,12 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: acme-fcgi [-c config] [-l address] [-w workers]\n"
-	    "       acme-fcgi [-c config] --init-db | --check | --version\n"
+	    "       acme-fcgi [-c config] --init-db | --check | --run-jobs | --version\n"
 	    "  -c, --config PATH    configuration file (default $ACME_FCGI_CONFIG or %s)\n"
 	    "  -l, --listen ADDR    standalone: HOST:PORT, [IPv6]:PORT or unix:/path\n"
 	    "  -w, --workers N      standalone: worker processes\n"
 	    "      --init-db        create or migrate the database, then exit\n"
+	    "      --run-jobs       run background jobs in the foreground until stopped\n"
 	    "  -t, --check          check the configuration and database, then exit\n"
 	    "  -V, --version        print the version\n", DEFAULT_CONFIG);
 }
@@ -117,6 +126,49 @@ open_db(const struct config *cfg)
 	if ((db = db_open(cfg->database, cfg->busy_timeout, 1, err, sizeof(err))) == NULL)
 		log_err("database %s: %s", cfg->database, err);
 	return db;
+}
+
+/*
+ * A job runner process: runs due jobs until told to stop, or with drain
+ * until none is due.  Signals are not blocked here: a job is written to be
+ * interrupted at any point, and a stop ends its waits at once.
+ */
+static int
+run_jobs(const struct config *cfg, const sigset_t *waitmask, int drain)
+{
+	struct db	*db;
+
+	sigprocmask(SIG_SETMASK, waitmask, NULL);
+	if ((db = open_db(cfg)) == NULL)
+		return 1;
+	runner_loop(db, cfg, &got_stop, drain);
+	db_close(db);
+	return 0;
+}
+
+/*
+ * Forks a job runner that stops with its parent.  fd 0, the FastCGI socket
+ * of a spawned worker, is not its to hold.
+ */
+static pid_t
+spawn_runner(const struct config *cfg, const sigset_t *waitmask)
+{
+	pid_t	parent = getpid(), pid = fork();
+	int	fd;
+
+	if (pid != 0) {
+		if (pid < 0)
+			log_err("runner: fork: %s", strerror(errno));
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+		dup2(fd, 0);
+		close(fd);
+	}
+	_exit(run_jobs(cfg, waitmask, 0));
 }
 
 /* Answers one request from io with srv. */
@@ -217,16 +269,21 @@ peer_allowed(int fd)
  * of them open, the least recently used is closed to make room.
  */
 static int
-worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
+worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask,
+    int own_runner)
 {
 	struct acme_server	 srv;
 	struct db		*db;
+	pid_t			 runner = 0;
 	FCGX_Request		 fr[KEPT_MAX];
 	struct pollfd		 pfd[KEPT_MAX + 1];
 	unsigned		 idx[KEPT_MAX], i, k, n, slot;
 	uint64_t		 used[KEPT_MAX] = { 0 }, tick = 0;
-	int			 fd;
+	int			 fd, status;
 
+	/* First, so that it holds nothing of ours. */
+	if (own_runner)
+		runner = spawn_runner(cfg, waitmask);
 	if ((db = open_db(cfg)) == NULL)
 		return 1;
 	if (!acme_server_init(&srv, cfg, db)) {
@@ -253,6 +310,15 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 		log_err("worker: the signer could not be started; finalize retries");
 	fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
 	while (!got_stop) {
+		/* A runner that died is replaced (the signer has its own way). */
+		if (got_chld) {
+			got_chld = 0;
+			if (runner > 0 && waitpid(runner, &status, WNOHANG) == runner) {
+				log_err("job runner %ld died; starting another", (long)runner);
+				sleep(1);
+				runner = spawn_runner(cfg, waitmask);
+			}
+		}
 		n = 0;
 		for (i = 0; i < KEPT_MAX; i++)
 			if (fr[i].ipcFd >= 0) {
@@ -300,6 +366,10 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask)
 	/* Before db_close(): the signer shares this process's SQLite lock state. */
 	signer_free(srv.signer);
 	db_close(db);
+	if (runner > 0) {
+		kill(runner, SIGTERM);
+		waitpid(runner, &status, 0);
+	}
 	return 0;
 }
 
@@ -376,17 +446,20 @@ spawn(const struct config *cfg, int fd, const sigset_t *waitmask)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(worker(cfg, fd, waitmask));
+		_exit(worker(cfg, fd, waitmask, 0));
 	if (pid < 0)
 		log_err("spawn: fork: %s", strerror(errno));
 	return pid;
 }
 
-/* Standalone: prefork workers on one socket, restart the dead, drain on stop. */
+/*
+ * Standalone: prefork workers on one socket and one job runner, restart the
+ * dead, drain on stop.
+ */
 static int
 supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitmask)
 {
-	struct slot	*slots;
+	struct slot	*slots, runner = { 0, 0 };
 	unsigned	 n = cfg->workers, alive;
 	pid_t		 pid;
 	int		 status;
@@ -415,13 +488,21 @@ supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitm
 				for (unsigned i = 0; i < n; i++)
 					if (slots[i].pid > 0)
 						kill(slots[i].pid, SIGTERM);
+				if (runner.pid > 0)
+					kill(runner.pid, SIGTERM);
 			} else {
 				log_err("reload: %s; keeping the running configuration", err);
 				config_free(&fresh);
 			}
 		}
 		got_chld = 0;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == runner.pid) {
+				if (!got_stop && (!WIFEXITED(status) ||
+				    WEXITSTATUS(status) != 0))
+					log_err("job runner %ld died", (long)pid);
+				runner.pid = 0;
+			}
 			for (unsigned i = 0; i < n; i++)
 				if (slots[i].pid == pid) {
 					if (!got_stop && (!WIFEXITED(status) ||
@@ -432,11 +513,14 @@ supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitm
 						    WEXITSTATUS(status));
 					slots[i].pid = 0;
 				}
+		}
 		if (got_stop && deadline == 0) {
 			deadline = time(NULL) + DRAIN_SECONDS;
 			for (unsigned i = 0; i < n; i++)
 				if (slots[i].pid > 0)
 					kill(slots[i].pid, SIGTERM);
+			if (runner.pid > 0)
+				kill(runner.pid, SIGTERM);
 		}
 		alive = 0;
 		for (unsigned i = 0; i < n; i++) {
@@ -449,6 +533,13 @@ supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitm
 			}
 			alive += slots[i].pid > 0;
 		}
+		if (runner.pid == 0 && !got_stop) {
+			if (time(NULL) - runner.started < RESPAWN_FAST)
+				sleep(1);
+			runner.started = time(NULL);
+			runner.pid = spawn_runner(cfg, waitmask);
+		}
+		alive += runner.pid > 0;
 		if (got_stop && alive == 0)
 			break;
 		if (got_stop && time(NULL) >= deadline) {
@@ -456,6 +547,8 @@ supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitm
 			for (unsigned i = 0; i < n; i++)
 				if (slots[i].pid > 0)
 					kill(slots[i].pid, SIGKILL);
+			if (runner.pid > 0)
+				kill(runner.pid, SIGKILL);
 		}
 		if (!got_chld && !got_hup) {
 			struct timespec ts = { 1, 0 };
@@ -467,6 +560,41 @@ supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitm
 	free(slots);
 	log_info("stopped");
 	return 0;
+}
+
+/*
+ * Starts a job runner that outlives this CGI request and ends when no job
+ * is due: detached (its own session, orphaned at once), with none of the
+ * descriptors the web server waits on.
+ */
+static void
+cgi_runner(const struct config *cfg)
+{
+	sigset_t	none;
+	pid_t		pid;
+	int		fd, status;
+
+	fflush(stdout);
+	if ((pid = fork()) < 0) {
+		log_err("runner: fork: %s", strerror(errno));
+		return;
+	}
+	if (pid > 0) {
+		waitpid(pid, &status, 0);
+		return;
+	}
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	sigemptyset(&none);
+	_exit(run_jobs(cfg, &none, 1));
 }
 
 /* Plain CGI: one request from the environment and stdin. */
@@ -487,6 +615,9 @@ cgi(const struct config *cfg)
 	serve_one(&srv, &io);
 	req_drain(&io);
 	signer_free(srv.signer);
+	/* Work this or an earlier request left: a runner that drains it. */
+	if (srv.jobs_queued || db_job_due(db, time(NULL)) == DB_OK)
+		cgi_runner(cfg);
 	db_close(db);
 	return 0;
 }
@@ -499,6 +630,7 @@ main(int argc, char *argv[])
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "init-db", no_argument, NULL, 'I' },
+		{ "run-jobs", no_argument, NULL, 'R' },
 		{ "check", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -510,7 +642,7 @@ main(int argc, char *argv[])
 	const char	*location_env = getenv("ACME_FCGI_LOCATION_HEADER");
 	const char	*listen_arg = NULL, *workers_arg = NULL;
 	char		 err[512];
-	int		 ch, init_only = 0, check_only = 0, fd, rc;
+	int		 ch, init_only = 0, check_only = 0, jobs_only = 0, fd, rc;
 	sigset_t	 waitmask;
 	struct db	*db;
 
@@ -530,6 +662,9 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			check_only = 1;
+			break;
+		case 'R':
+			jobs_only = 1;
 			break;
 		case 'V':
 			puts(PACKAGE_STRING);
@@ -562,7 +697,7 @@ main(int argc, char *argv[])
 	}
 	log_init("acme-fcgi", cfg.log_syslog, cfg.log_level);
 
-	if (init_only || check_only || cfg.listen != NULL) {
+	if (init_only || check_only || jobs_only || cfg.listen != NULL) {
 		/* Create or migrate once, before any worker exists. */
 		if ((db = open_db(&cfg)) == NULL) {
 			config_free(&cfg);
@@ -578,7 +713,10 @@ main(int argc, char *argv[])
 	}
 
 	signals_setup(&waitmask);
-	if (cfg.listen != NULL) {
+	if (jobs_only) {
+		log_info("running background jobs until stopped");
+		rc = run_jobs(&cfg, &waitmask, 0);
+	} else if (cfg.listen != NULL) {
 		if ((fd = listen_on(cfg.listen)) < 0) {
 			config_free(&cfg);
 			return 1;
@@ -588,7 +726,7 @@ main(int argc, char *argv[])
 		if (strncmp(cfg.listen, "unix:", 5) == 0)
 			unlink(cfg.listen + 5);
 	} else if (!FCGX_IsCGI())
-		rc = worker(&cfg, 0, &waitmask);	/* spawned: socket on fd 0 */
+		rc = worker(&cfg, 0, &waitmask, 1);	/* spawned: socket on fd 0 */
 	else if (getenv("GATEWAY_INTERFACE") != NULL)
 		rc = cgi(&cfg);
 	else {

@@ -102,6 +102,12 @@ tests_unit_test_order_SOURCES = tests/unit/test_order.c
 tests_unit_test_order_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_order_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test_upstream
+TESTS += tests/unit/test_upstream
+tests_unit_test_upstream_SOURCES = tests/unit/test_upstream.c
+tests_unit_test_upstream_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_upstream_LDADD = $(UNIT_LDADD)
+
 check_PROGRAMS += tests/unit/test_policy
 TESTS += tests/unit/test_policy
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
@@ -139,4 +145,12 @@ TESTS += tests/unit/test_csr
 tests_unit_test_csr_SOURCES = tests/unit/test_csr.c tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_csr_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_csr_LDADD = $(UNIT_LDADD)
+endif
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test_solver
+TESTS += tests/unit/test_solver
+tests_unit_test_solver_SOURCES = tests/unit/test_solver.c
+tests_unit_test_solver_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_solver_LDADD = $(UNIT_LDADD)
 endif

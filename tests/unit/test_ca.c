@@ -1093,6 +1093,80 @@ test_load_rejects(void **state)
 	fixture_rmtree(dir);
 }
 
+/* PEM of crt appended to buf (of size n). */
+static void
+pem_cat(char *buf, size_t n, gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t pem = { NULL, 0 };
+
+	assert_true(ca_cert_pem(crt, &pem));
+	assert_true(strlen(buf) + pem.size < n);
+	strncat(buf, (const char *)pem.data, pem.size);
+	gnutls_free(pem.data);
+}
+
+/* An upstream's chain is read, split and checked against the CSR and order. */
+static void
+test_upstream_leaf(void **state)
+{
+	/* The order's names, in another order and case than the certificate's. */
+	static const struct ca_name order[] = {
+		{ CA_NAME_IP, "192.0.2.10" },
+		{ CA_NAME_DNS, "WWW.example.test" },
+	};
+	static const struct ca_name more[] = {
+		{ CA_NAME_IP, "192.0.2.10" },
+		{ CA_NAME_DNS, "www.example.test" },
+		{ CA_NAME_DNS, "other.example.test" },
+	};
+	struct ca_upstream_leaf	 u;
+	struct ca_leaf		 l;
+	gnutls_x509_crt_t	 crt;
+	char			 chain[16384] = "", leaf_only[8192] = "", why[128];
+	char			 hex[2 * CA_SERIAL_LEN + 1];
+
+	(void)state;
+	leaf_init(&l, leaf_pub[KEY_EC256], two_names, nitems(two_names));
+	crt = issue_ok(&iss[KEY_EC256], &l);
+	pem_cat(chain, sizeof(chain), crt);
+	pem_cat(leaf_only, sizeof(leaf_only), crt);
+	pem_cat(chain, sizeof(chain), iss[KEY_EC256].cert);
+	gnutls_x509_crt_deinit(crt);
+
+	assert_true(ca_upstream_leaf(chain, leaf_pub[KEY_EC256], order,
+	    nitems(order), &u, why, sizeof(why)));
+	ca_serial_hex(l.serial, hex);
+	assert_string_equal(u.serial, hex);
+	assert_int_equal(u.not_before, l.not_before);
+	assert_int_equal(u.not_after, l.not_after);
+	assert_string_equal(u.leaf_pem, leaf_only);
+	assert_string_equal(u.chain_pem, chain + strlen(leaf_only));
+	ca_upstream_leaf_free(&u);
+	assert_null(u.leaf_pem);
+
+	/* Refused, with why, and nothing kept. */
+	assert_false(ca_upstream_leaf(chain, leaf_pub[KEY_EC384], order,
+	    nitems(order), &u, why, sizeof(why)));
+	assert_string_equal(why, "the certificate is not for the key of the CSR");
+	assert_null(u.leaf_pem);
+	assert_false(ca_upstream_leaf(chain, leaf_pub[KEY_EC256], more,
+	    nitems(more), &u, why, sizeof(why)));
+	assert_string_equal(why, "the certificate lacks a name of the order");
+	assert_false(ca_upstream_leaf(chain, leaf_pub[KEY_EC256], order, 1, &u,
+	    why, sizeof(why)));
+	assert_string_equal(why, "the certificate names what the order did not");
+	assert_false(ca_upstream_leaf(leaf_only, leaf_pub[KEY_EC256], order,
+	    nitems(order), &u, why, sizeof(why)));
+	assert_string_equal(why, "the chain has no issuer certificate");
+	assert_false(ca_upstream_leaf("-----BEGIN CERTIFICATE-----\nAAAA\n"
+	    "-----END CERTIFICATE-----\n", leaf_pub[KEY_EC256], order,
+	    nitems(order), &u, why, sizeof(why)));
+	assert_string_equal(why, "not a PEM certificate chain");
+	assert_false(ca_upstream_leaf("", leaf_pub[KEY_EC256], order,
+	    nitems(order), &u, why, sizeof(why)));
+	assert_null(u.chain_pem);
+}
+
 int
 main(void)
 {
@@ -1122,6 +1196,7 @@ main(void)
 		cmocka_unit_test(test_leaf_rejects_bad_key),
 		cmocka_unit_test(test_load_and_issue),
 		cmocka_unit_test(test_load_rejects),
+		cmocka_unit_test(test_upstream_leaf),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -91,6 +91,7 @@ test_defaults(void **state)
 	assert_int_equal(c.max_identifiers, 100);
 	assert_int_equal(c.order_lifetime, 604800);
 	assert_int_equal(c.orders_per_page, 100);
+	assert_int_equal(c.upstream_timeout, 1800);
 	assert_null(c.location_header);
 	assert_int_equal(c.busy_timeout, 5000);
 	assert_int_equal(c.log_level, LOG_LVL_INFO);
@@ -119,6 +120,7 @@ test_every_key(void **state)
 	    "max_identifiers = 10\n"
 	    "order_lifetime = 3600\n"
 	    "orders_per_page = 2\n"
+	    "upstream_timeout = 30\n"
 	    "location_header = Acme-Location\n"
 	    "busy_timeout = 2500\n"
 	    "log_level = debug\n"
@@ -137,6 +139,7 @@ test_every_key(void **state)
 	assert_int_equal(c.max_identifiers, 10);
 	assert_int_equal(c.order_lifetime, 3600);
 	assert_int_equal(c.orders_per_page, 2);
+	assert_int_equal(c.upstream_timeout, 30);
 	assert_string_equal(c.location_header, "Acme-Location");
 	assert_int_equal(c.busy_timeout, 2500);
 	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
@@ -232,6 +235,9 @@ test_rejects_integer_out_of_range(void **state)
 	refused("order_lifetime = 2592001\n", 1, "order_lifetime: not an integer");
 	refused("orders_per_page = 0\n", 1, "orders_per_page: not an integer from 1 to 1000");
 	refused("orders_per_page = 1001\n", 1, "orders_per_page: not an integer");
+	refused("upstream_timeout = 29\n", 1,
+	    "upstream_timeout: not an integer from 30 to 604800");
+	refused("upstream_timeout = 604801\n", 1, "upstream_timeout: not an integer");
 	refused("workers = 99999999999999999999999\n", 1, "workers: not an integer");
 	/* The bounds themselves are accepted. */
 	accepted("workers = 256\nnonce_lifetime = 60\nmax_body = 16777216\n", &c);
