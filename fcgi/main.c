@@ -138,6 +138,8 @@ run_jobs(const struct config *cfg, const sigset_t *waitmask, int drain)
 {
 	struct db	*db;
 
+	/* What ps(1) and pgrep(1) show: told apart from the workers. */
+	prctl(PR_SET_NAME, "acme-fcgi-jobs");
 	sigprocmask(SIG_SETMASK, waitmask, NULL);
 	if ((db = open_db(cfg)) == NULL)
 		return 1;

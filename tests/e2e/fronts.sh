@@ -228,7 +228,7 @@ elif sys.argv[1] == 'keep':
                   file=sys.stderr, flush=True)
 PY
 
-t_plan 120
+t_plan 122
 
 # --- lighttpd, bin-path (16) ---------------------------------------------------
 front_conf lighttpd "$LP"
@@ -422,6 +422,21 @@ grep -q "worker $victim died (signal 9)" "$T/logs/acme-fcgi.log" &&
 codes=$(for i in 1 2 3 4 5 6; do curl_ -o /dev/null -w '%{http_code} ' "$BASE_URL/nginx/directory"; done)
 [ "$codes" = "200 200 200 200 200 200 " ] && t_ok "requests are served after the restart" ||
     t_not_ok "after the restart: $codes"
+# The job runner (acme-fcgi-jobs) is the supervisor's too, and replaced alike.
+r1=$(pgrep -P "$SUP" -x acme-fcgi-jobs)
+[ "$(echo $r1 | wc -w)" = 1 ] && t_ok "supervisor runs one job runner" ||
+    t_not_ok "job runners: '$r1'"
+kill -KILL $r1
+i=0
+while [ $i -lt 50 ]; do
+	r2=$(pgrep -P "$SUP" -x acme-fcgi-jobs)
+	[ -n "$r2" ] && [ "$r2" != "$r1" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -n "$r2" ] && [ "$r2" != "$r1" ] && grep -q "job runner $r1 died" "$T/logs/acme-fcgi.log" &&
+    t_ok "a job runner killed with SIGKILL is replaced, and its death logged" ||
+    t_not_ok "after SIGKILL of runner $r1: '$r2'"
 
 # Three kept connections (FCGI_KEEP_CONN) on 2 workers: a worker waiting
 # for the next request on an idle kept connection must still let a new

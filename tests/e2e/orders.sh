@@ -29,7 +29,8 @@ CA_DIR=$T/db/ca/$CA
 endpoint e1 --application app --template t1 --tag t1 || bail "endpoint e1"
 endpoint e2 --application app --template t2 || bail "endpoint e2"
 endpoint e3 || bail "endpoint e3"
-# An endpoint bound to an upstream template: proxying is not built yet.
+# An endpoint bound to an upstream template, with no managed challenge yet
+# (tests/e2e/proxy.sh orders through upstream templates).
 "$SCRIPTS/acme-upstream" --db "$DB" add up --directory https://upstream.example.test/dir \
     > "$T/out" 2>&1 || bail "acme-upstream add: $(cat "$T/out")"
 "$SCRIPTS/acme-template" --db "$DB" create tu --upstream up --allow '*.example.test' \
@@ -323,9 +324,11 @@ done
 refused "101 identifiers" 400 malformed "$E1/new-order" a1 "$(ids $many)"
 refused "newOrder on an endpoint bound to no template (e3)" 403 unauthorized "$BASE_URL/e3/new-order" c1 \
     "$(ids www.example.test)"
-refused "newOrder on an endpoint bound to an upstream template (e4)" 403 unauthorized \
-    "$BASE_URL/e4/new-order" u1 "$(ids www.example.test)"
-jq -r .detail "$T/resp" | grep -q "upstream" && t_ok "the detail says proxying is not built yet" ||
+refused "newOrder on an upstream endpoint (e4) with no managed challenge" 400 \
+    rejectedIdentifier "$BASE_URL/e4/new-order" u1 "$(ids www.example.test)"
+[ "$(jq -r '.subproblems[0].detail' "$T/resp")" = \
+    "this account may use no managed challenge" ] &&
+    t_ok "the subproblem says no managed challenge answers for it" ||
     t_not_ok "detail: $(body)"
 refused "POST-as-GET to new-order" 400 malformed "$E1/new-order" a1
 
