@@ -31,6 +31,7 @@ static const struct ckey {
 	{ "website", C_URL, offsetof(struct config, website), 0, 0 },
 	{ "listen", C_STRING, offsetof(struct config, listen), 0, 0 },
 	{ "location_header", C_STRING, offsetof(struct config, location_header), 0, 0 },
+	{ "rfc2136_solver", C_STRING, offsetof(struct config, rfc2136_solver), 0, 0 },
 	{ "workers", C_UINT, offsetof(struct config, workers), 1, 256 },
 	{ "nonce_lifetime", C_UINT, offsetof(struct config, nonce_lifetime), 60, 86400 },
 	{ "max_body", C_SIZE, offsetof(struct config, max_body), 4096, 16u << 20 },
@@ -264,6 +265,10 @@ config_check(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "\"location_header\" is not a header name");
 		return 0;
 	}
+	if (c->rfc2136_solver != NULL && c->rfc2136_solver[0] != '/') {
+		snprintf(err, errlen, "\"rfc2136_solver\" is not an absolute file name");
+		return 0;
+	}
 	return 1;
 }
 
@@ -277,5 +282,6 @@ config_free(struct config *c)
 	free(c->website);
 	free(c->listen);
 	free(c->location_header);
+	free(c->rfc2136_solver);
 	memset(c, 0, sizeof(*c));
 }

@@ -20,6 +20,7 @@ struct config {
 	char		*website;
 	char		*listen;
 	char		*location_header;	/* Location of a 200 response, or NULL */
+	char		*rfc2136_solver;	/* the rfc2136 solver program, or NULL */
 	unsigned	 workers;
 	unsigned	 nonce_lifetime;	/* seconds */
 	size_t		 max_body;		/* bytes */

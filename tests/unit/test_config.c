@@ -121,6 +121,7 @@ test_every_key(void **state)
 	    "order_lifetime = 3600\n"
 	    "orders_per_page = 2\n"
 	    "upstream_timeout = 30\n"
+	    "rfc2136_solver = /opt/acme/rfc2136-solver\n"
 	    "location_header = Acme-Location\n"
 	    "busy_timeout = 2500\n"
 	    "log_level = debug\n"
@@ -140,6 +141,7 @@ test_every_key(void **state)
 	assert_int_equal(c.order_lifetime, 3600);
 	assert_int_equal(c.orders_per_page, 2);
 	assert_int_equal(c.upstream_timeout, 30);
+	assert_string_equal(c.rfc2136_solver, "/opt/acme/rfc2136-solver");
 	assert_string_equal(c.location_header, "Acme-Location");
 	assert_int_equal(c.busy_timeout, 2500);
 	assert_int_equal(c.log_level, LOG_LVL_DEBUG);
@@ -410,6 +412,25 @@ test_check_location_header(void **state)
 	config_free(&c);
 }
 
+/* The rfc2136 solver is named by an absolute file name. */
+static void
+test_check_rfc2136_solver(void **state)
+{
+	struct config	c;
+	char		err[256] = "";
+
+	(void)state;
+	accepted("database = /db\nbase_url = https://ca.test/acme\n"
+	    "rfc2136_solver = bin/rfc2136-solver\n", &c);
+	assert_false(config_check(&c, err, sizeof(err)));
+	assert_string_equal(err, "\"rfc2136_solver\" is not an absolute file name");
+	config_free(&c);
+	accepted("database = /db\nbase_url = https://ca.test/acme\n"
+	    "rfc2136_solver = /usr/libexec/acme-fcgi/rfc2136-solver\n", &c);
+	assert_true(config_check(&c, err, sizeof(err)));
+	config_free(&c);
+}
+
 static void
 test_check_passes(void **state)
 {
@@ -483,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_check_requires_database),
 		cmocka_unit_test(test_check_requires_base_url),
 		cmocka_unit_test(test_check_location_header),
+		cmocka_unit_test(test_check_rfc2136_solver),
 		cmocka_unit_test(test_check_passes),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_set_override),
