@@ -41,6 +41,7 @@ static const struct ckey {
 	{ "order_lifetime", C_UINT, offsetof(struct config, order_lifetime), 300, 2592000 },
 	{ "orders_per_page", C_UINT, offsetof(struct config, orders_per_page), 1, 1000 },
 	{ "upstream_timeout", C_UINT, offsetof(struct config, upstream_timeout), 30, 604800 },
+	{ "job_processes", C_UINT, offsetof(struct config, job_processes), 1, 64 },
 	{ "busy_timeout", C_UINT, offsetof(struct config, busy_timeout), 100, 600000 },
 	{ "log_level", C_LOGLEVEL, offsetof(struct config, log_level), 0, 0 },
 	{ "log", C_LOGDEST, offsetof(struct config, log_syslog), 0, 0 },
@@ -59,6 +60,7 @@ config_defaults(struct config *c)
 	c->order_lifetime = 604800;
 	c->orders_per_page = 100;
 	c->upstream_timeout = 1800;
+	c->job_processes = 4;
 	c->busy_timeout = 5000;
 	c->log_level = LOG_LVL_INFO;
 	c->log_syslog = 0;

@@ -30,6 +30,7 @@ struct config {
 	unsigned	 order_lifetime;	/* seconds */
 	unsigned	 orders_per_page;	/* account orders list */
 	unsigned	 upstream_timeout;	/* seconds an upstream order may take */
+	unsigned	 job_processes;		/* jobs one runner runs at once */
 	unsigned	 busy_timeout;		/* milliseconds */
 	enum log_level	 log_level;
 	int		 log_syslog;

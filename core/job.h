@@ -10,9 +10,11 @@
 
 /*
  * Seconds a claim lasts.  A runner renews well before it ends (every third
- * of it); if it dies, another process takes the job over after this long.
+ * of it, between the steps of a job), so it must outlast the longest step:
+ * a solver program may run 62 s.  If the runner dies, a runner on the same
+ * host takes the job back at once (runner.h); one elsewhere after this long.
  */
-#define JOB_LEASE_SECONDS	60
+#define JOB_LEASE_SECONDS	180
 /* Backoff after the first failed attempt, and its cap (seconds). */
 #define JOB_BACKOFF_BASE	15
 #define JOB_BACKOFF_MAX		1800

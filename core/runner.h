@@ -53,19 +53,34 @@ int	 job_keep(struct job_run *r);
 void	 job_sleep(void *r, unsigned seconds);
 
 /*
+ * job_sleep(), then whether the job may go on (job_keep()'s answer
+ * without another renewal): solver_propagated()'s sleep function.
+ */
+int	 job_wait(void *r, unsigned seconds);
+
+/*
  * The time, as the polling of a job sees it: the real time, or far ahead
  * once job_keep() failed, so that every wait of the job ends at once.
  * Its signature is acme_clock's.
  */
 time_t	 job_now(void *r);
 
+/* Most job processes one runner keeps (job_processes). */
+#define RUNNER_PROCS_MAX	64
+
 /*
  * Runs due jobs until *stop is set; with drain, returns as soon as no job
- * is due.  A pass also fails the jobs whose deadline passed (and what
- * they worked on).  Returns the number of jobs it ran.
+ * is due and none runs.  Each job runs in a process of its own, at most
+ * cfg->job_processes at once, so that a job waiting for DNS or an upstream
+ * does not hold up the others: job_argv (absolute program first) is
+ * executed afresh for each, and is to run runner_once() and exit.  Every
+ * 10 seconds the runner also takes back the jobs of dead processes on this
+ * host and fails the jobs whose deadline passed.  On a stop, the job
+ * processes are stopped and waited for.  Returns the number of job
+ * processes it started.
  */
 unsigned runner_loop(struct db *db, const struct config *cfg,
-	    volatile sig_atomic_t *stop, int drain);
+	    char *const *job_argv, volatile sig_atomic_t *stop, int drain);
 /* Runs at most one due job; 1 if it ran one, 0 if none was due, -1 on error. */
 int	 runner_once(struct db *db, const struct config *cfg,
 	    volatile sig_atomic_t *stop);

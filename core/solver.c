@@ -1187,19 +1187,24 @@ servers_find(const struct solver *s, const char *domain, struct dns_servers *l,
 	return 1;
 }
 
-/* Sleeps seconds, through sleep_fn in steps of SOLVER_SLEEP_STEP at most. */
-static void
-wait_for(unsigned seconds, void (*sleep_fn)(void *, unsigned), void *ctx)
+/*
+ * Sleeps seconds, through sleep_fn in steps of SOLVER_SLEEP_STEP at most.
+ * Returns 1, or 0 as soon as sleep_fn says to stop.
+ */
+static int
+wait_for(unsigned seconds, int (*sleep_fn)(void *, unsigned), void *ctx)
 {
 	while (seconds > 0) {
 		unsigned step = seconds < SOLVER_SLEEP_STEP ? seconds : SOLVER_SLEEP_STEP;
-		if (sleep_fn != NULL)
-			sleep_fn(ctx, step);
-		else
+		if (sleep_fn != NULL) {
+			if (!sleep_fn(ctx, step))
+				return 0;
+		} else
 			for (unsigned left = step; left > 0; )
 				left = sleep(left);
 		seconds -= step;
 	}
+	return 1;
 }
 
 /* One question to one server: sets sv->done or sv->why. */
@@ -1235,7 +1240,7 @@ ask(struct dns_server *sv, const char *name, const char *value,
 int
 solver_propagated(const struct solver *s, const char *domain,
     const char *value, unsigned limit,
-    void (*sleep_fn)(void *ctx, unsigned seconds), void *ctx,
+    int (*sleep_fn)(void *ctx, unsigned seconds), void *ctx,
     struct problem *p)
 {
 	struct dns_servers	 l;
@@ -1256,7 +1261,8 @@ solver_propagated(const struct solver *s, const char *domain,
 		log_info("solver: managed challenge \"%s\": waiting %u seconds "
 		    "for %s%s to propagate", mc_name(s), s->propagation_wait,
 		    ACME_LABEL, domain);
-		wait_for(s->propagation_wait, sleep_fn, ctx);
+		if (!wait_for(s->propagation_wait, sleep_fn, ctx))
+			goto stopped;
 	}
 	if (!s->propagation_check)
 		return 1;
@@ -1295,8 +1301,9 @@ solver_propagated(const struct solver *s, const char *domain,
 		if ((rest = deadline - now_ms()) <= 0)
 			break;
 		rest = (rest + 999) / 1000;
-		wait_for(rest < SOLVER_POLL_INTERVAL ? (unsigned)rest :
-		    SOLVER_POLL_INTERVAL, sleep_fn, ctx);
+		if (!wait_for(rest < SOLVER_POLL_INTERVAL ? (unsigned)rest :
+		    SOLVER_POLL_INTERVAL, sleep_fn, ctx))
+			goto stopped;
 	}
 	problem_set(p, PROB_DNS, "managed challenge \"%s\": %s TXT not "
 	    "propagated after %u seconds: %s#%u: %s%s", mc_name(s), name,
@@ -1304,4 +1311,7 @@ solver_propagated(const struct solver *s, const char *domain,
 	    miss->why, left > 1 ? " (and other servers)" : "");
 	log_warn("solver_propagated: %s", p->detail);
 	return 0;
+stopped:
+	return problem_set(p, PROB_SERVER_INTERNAL, "managed challenge \"%s\": "
+	    "the wait for %s%s was interrupted", mc_name(s), ACME_LABEL, domain);
 }

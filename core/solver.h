@@ -97,7 +97,9 @@ int	 solver_run(const struct solver *s, enum solver_op op,
 
 /*
  * After a dns-01 deploy: waits propagation_wait seconds (through sleep_fn,
- * SOLVER_SLEEP_STEP seconds at most a call, or sleep(3) if it is NULL), then,
+ * SOLVER_SLEEP_STEP seconds at most a call, or sleep(3) if it is NULL; a
+ * sleep_fn that returns 0 ends the wait and the check: 0 with p
+ * "interrupted"), then,
  * if propagation_check, asks every server below for the TXT records of
  * "_acme-challenge.<domain>" every SOLVER_POLL_INTERVAL seconds until each
  * has answered once with one whose strings, joined, equal value.  That takes
@@ -126,7 +128,7 @@ int	 solver_run(const struct solver *s, enum solver_op op,
  */
 int	 solver_propagated(const struct solver *s, const char *domain,
 	    const char *value, unsigned limit,
-	    void (*sleep_fn)(void *ctx, unsigned seconds), void *ctx,
+	    int (*sleep_fn)(void *ctx, unsigned seconds), void *ctx,
 	    struct problem *p);
 
 /*

@@ -62,6 +62,8 @@
 static volatile sig_atomic_t	 got_stop;
 static volatile sig_atomic_t	 got_hup;
 static volatile sig_atomic_t	 got_chld;
+/* The configuration file read at start, for the job runners we start. */
+static const char		*config_path;
 
 static void
 on_signal(int sig)
@@ -130,33 +132,59 @@ open_db(const struct config *cfg)
 
 /*
  * A job runner process: runs due jobs until told to stop, or with drain
- * until none is due.  Signals are not blocked here: a job is written to be
+ * until none is due or runs; each in a process of this program run with
+ * --run-one-job.  Signals are not blocked here: a job is written to be
  * interrupted at any point, and a stop ends its waits at once.
  */
 static int
 run_jobs(const struct config *cfg, const sigset_t *waitmask, int drain)
 {
+	char		 a0[] = "/proc/self/exe", a1[] = "-c", a3[] = "--run-one-job";
+	char		*argv[] = { a0, a1, NULL, a3, NULL };
 	struct db	*db;
 
 	/* What ps(1) and pgrep(1) show: told apart from the workers. */
 	prctl(PR_SET_NAME, "acme-fcgi-jobs");
 	sigprocmask(SIG_SETMASK, waitmask, NULL);
-	if ((db = open_db(cfg)) == NULL)
+	if ((argv[2] = strdup(config_path)) == NULL || (db = open_db(cfg)) == NULL) {
+		free(argv[2]);
 		return 1;
-	runner_loop(db, cfg, &got_stop, drain);
+	}
+	runner_loop(db, cfg, argv, &got_stop, drain);
 	db_close(db);
+	free(argv[2]);
 	return 0;
 }
 
+/* --run-one-job: a job process of a runner; runs one due job, if any. */
+static int
+run_one_job(const struct config *cfg, const sigset_t *waitmask)
+{
+	struct db	*db;
+	int		 rc;
+
+	prctl(PR_SET_NAME, "acme-fcgi-job");
+	sigprocmask(SIG_SETMASK, waitmask, NULL);
+	if ((db = open_db(cfg)) == NULL)
+		return 1;
+	rc = runner_once(db, cfg, &got_stop);
+	db_close(db);
+	return rc < 0;
+}
+
 /*
- * Forks a job runner that stops with its parent.  fd 0, the FastCGI socket
- * of a spawned worker, is not its to hold.
+ * Starts a job runner that stops with its parent: this program again, with
+ * --run-jobs, so that it holds nothing of ours (a worker's SQLite
+ * connection, its signer's socket, the FastCGI socket on fd 0 or kept
+ * connections: the web server would never see those closed).
  */
 static pid_t
-spawn_runner(const struct config *cfg, const sigset_t *waitmask)
+spawn_runner(const sigset_t *waitmask)
 {
-	pid_t	parent = getpid(), pid = fork();
-	int	fd;
+	char		a0[] = "acme-fcgi", a1[] = "-c", a3[] = "--run-jobs";
+	char		*argv[] = { a0, a1, NULL, a3, NULL };
+	pid_t		parent = getpid(), pid = fork();
+	int		fd;
 
 	if (pid != 0) {
 		if (pid < 0)
@@ -170,7 +198,17 @@ spawn_runner(const struct config *cfg, const sigset_t *waitmask)
 		dup2(fd, 0);
 		close(fd);
 	}
-	_exit(run_jobs(cfg, waitmask, 0));
+	/* Nothing else of ours crosses execve(2); the death signal does. */
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(3, ~0U, 0) != 0)
+#endif
+		for (fd = 3; fd < 4096; fd++)
+			close(fd);
+	sigprocmask(SIG_SETMASK, waitmask, NULL);
+	if ((argv[2] = strdup(config_path)) != NULL)
+		execv("/proc/self/exe", argv);
+	log_err("runner: exec /proc/self/exe: %s", strerror(errno));
+	_exit(1);
 }
 
 /* Answers one request from io with srv. */
@@ -285,7 +323,7 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask,
 
 	/* First, so that it holds nothing of ours. */
 	if (own_runner)
-		runner = spawn_runner(cfg, waitmask);
+		runner = spawn_runner(waitmask);
 	if ((db = open_db(cfg)) == NULL)
 		return 1;
 	if (!acme_server_init(&srv, cfg, db)) {
@@ -318,7 +356,7 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask,
 			if (runner > 0 && waitpid(runner, &status, WNOHANG) == runner) {
 				log_err("job runner %ld died; starting another", (long)runner);
 				sleep(1);
-				runner = spawn_runner(cfg, waitmask);
+				runner = spawn_runner(waitmask);
 			}
 		}
 		n = 0;
@@ -365,13 +403,17 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask,
 	}
 	for (i = 0; i < KEPT_MAX; i++)
 		drop_conn(&fr[i]);
-	/* Before db_close(): the signer shares this process's SQLite lock state. */
-	signer_free(srv.signer);
-	db_close(db);
+	/*
+	 * Before db_close(), as the signer: a runner started again above
+	 * shares this process's SQLite lock state (and holds a copy of the
+	 * signer's socket, whose end signer_free() waits for).
+	 */
 	if (runner > 0) {
 		kill(runner, SIGTERM);
 		waitpid(runner, &status, 0);
 	}
+	signer_free(srv.signer);
+	db_close(db);
 	return 0;
 }
 
@@ -535,11 +577,12 @@ supervise(struct config *cfg, const char *cfgpath, int fd, const sigset_t *waitm
 			}
 			alive += slots[i].pid > 0;
 		}
-		if (runner.pid == 0 && !got_stop) {
+		/* Also after a failed fork (-1): without a runner no job ends. */
+		if (runner.pid <= 0 && !got_stop) {
 			if (time(NULL) - runner.started < RESPAWN_FAST)
 				sleep(1);
 			runner.started = time(NULL);
-			runner.pid = spawn_runner(cfg, waitmask);
+			runner.pid = spawn_runner(waitmask);
 		}
 		alive += runner.pid > 0;
 		if (got_stop && alive == 0)
@@ -606,6 +649,7 @@ cgi(const struct config *cfg)
 	struct acme_server	 srv;
 	struct db		*db;
 	struct io		 io = { NULL, 0 };
+	int			 due;
 
 	/* The signer starts only if the request needs it. */
 	if ((db = open_db(cfg)) == NULL || !acme_server_init(&srv, cfg, db) ||
@@ -618,9 +662,15 @@ cgi(const struct config *cfg)
 	req_drain(&io);
 	signer_free(srv.signer);
 	/* Work this or an earlier request left: a runner that drains it. */
-	if (srv.jobs_queued || db_job_due(db, time(NULL)) == DB_OK)
-		cgi_runner(cfg);
+	due = srv.jobs_queued || db_job_due(db, time(NULL)) == DB_OK;
+	/*
+	 * Closed before the fork: the runner outlives this process, and a
+	 * connection it opened would join the SQLite state fork() copied
+	 * from this one, whose locks go when this process exits.
+	 */
 	db_close(db);
+	if (due)
+		cgi_runner(cfg);
 	return 0;
 }
 
@@ -633,6 +683,7 @@ main(int argc, char *argv[])
 		{ "workers", required_argument, NULL, 'w' },
 		{ "init-db", no_argument, NULL, 'I' },
 		{ "run-jobs", no_argument, NULL, 'R' },
+		{ "run-one-job", no_argument, NULL, 'O' },
 		{ "check", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -644,7 +695,8 @@ main(int argc, char *argv[])
 	const char	*location_env = getenv("ACME_FCGI_LOCATION_HEADER");
 	const char	*listen_arg = NULL, *workers_arg = NULL;
 	char		 err[512];
-	int		 ch, init_only = 0, check_only = 0, jobs_only = 0, fd, rc;
+	int		 ch, init_only = 0, check_only = 0, jobs_only = 0, one_job = 0;
+	int		 fd, rc;
 	sigset_t	 waitmask;
 	struct db	*db;
 
@@ -668,6 +720,9 @@ main(int argc, char *argv[])
 		case 'R':
 			jobs_only = 1;
 			break;
+		case 'O':
+			one_job = 1;
+			break;
 		case 'V':
 			puts(PACKAGE_STRING);
 			return 0;
@@ -684,6 +739,7 @@ main(int argc, char *argv[])
 	}
 	if (cfgpath == NULL || *cfgpath == '\0')
 		cfgpath = DEFAULT_CONFIG;
+	config_path = cfgpath;
 
 	log_init("acme-fcgi", 0, LOG_LVL_INFO);
 	config_defaults(&cfg);
@@ -715,7 +771,9 @@ main(int argc, char *argv[])
 	}
 
 	signals_setup(&waitmask);
-	if (jobs_only) {
+	if (one_job)
+		rc = run_one_job(&cfg, &waitmask);
+	else if (jobs_only) {
 		log_info("running background jobs until stopped");
 		rc = run_jobs(&cfg, &waitmask, 0);
 	} else if (cfg.listen != NULL) {

@@ -398,11 +398,12 @@ wait_gone() {
 	done
 }
 
-# procs_with_conf CONF - pids of acme-fcgi processes, job runners too, that
-# use the configuration CONF (given with -c or in ACME_FCGI_CONFIG), so that
-# tests running in parallel do not see each other's processes.
+# procs_with_conf CONF - pids of acme-fcgi processes (job runners and job
+# processes too) that use the configuration CONF (given with -c or in
+# ACME_FCGI_CONFIG), so that tests running in parallel do not see each
+# other's processes.
 procs_with_conf() {
-	for p in $(pgrep -x 'acme-fcgi(-jobs)?'); do
+	for p in $(pgrep -x 'acme-fcgi(-jobs?)?'); do
 		{ tr '\0' '\n' < "/proc/$p/cmdline"; tr '\0' '\n' < "/proc/$p/environ"; } 2>/dev/null |
 		    grep -qx -e "$1" -e "ACME_FCGI_CONFIG=$1" && echo "$p"
 	done

@@ -92,6 +92,7 @@ test_defaults(void **state)
 	assert_int_equal(c.order_lifetime, 604800);
 	assert_int_equal(c.orders_per_page, 100);
 	assert_int_equal(c.upstream_timeout, 1800);
+	assert_int_equal(c.job_processes, 4);
 	assert_null(c.location_header);
 	assert_int_equal(c.busy_timeout, 5000);
 	assert_int_equal(c.log_level, LOG_LVL_INFO);
@@ -121,6 +122,7 @@ test_every_key(void **state)
 	    "order_lifetime = 3600\n"
 	    "orders_per_page = 2\n"
 	    "upstream_timeout = 30\n"
+	    "job_processes = 64\n"
 	    "rfc2136_solver = /opt/acme/rfc2136-solver\n"
 	    "location_header = Acme-Location\n"
 	    "busy_timeout = 2500\n"
@@ -141,6 +143,7 @@ test_every_key(void **state)
 	assert_int_equal(c.order_lifetime, 3600);
 	assert_int_equal(c.orders_per_page, 2);
 	assert_int_equal(c.upstream_timeout, 30);
+	assert_int_equal(c.job_processes, 64);
 	assert_string_equal(c.rfc2136_solver, "/opt/acme/rfc2136-solver");
 	assert_string_equal(c.location_header, "Acme-Location");
 	assert_int_equal(c.busy_timeout, 2500);
@@ -240,6 +243,8 @@ test_rejects_integer_out_of_range(void **state)
 	refused("upstream_timeout = 29\n", 1,
 	    "upstream_timeout: not an integer from 30 to 604800");
 	refused("upstream_timeout = 604801\n", 1, "upstream_timeout: not an integer");
+	refused("job_processes = 0\n", 1, "job_processes: not an integer from 1 to 64");
+	refused("job_processes = 65\n", 1, "job_processes: not an integer");
 	refused("workers = 99999999999999999999999\n", 1, "workers: not an integer");
 	/* The bounds themselves are accepted. */
 	accepted("workers = 256\nnonce_lifetime = 60\nmax_body = 16777216\n", &c);

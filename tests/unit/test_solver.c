@@ -1022,9 +1022,10 @@ struct sleeps {
 	unsigned	calls;
 	unsigned	total;
 	unsigned	max;
+	unsigned	stop_after;	/* calls; 0: never stop */
 };
 
-static void
+static int
 fake_sleep(void *ctx, unsigned seconds)
 {
 	struct sleeps *z = ctx;
@@ -1033,13 +1034,16 @@ fake_sleep(void *ctx, unsigned seconds)
 	z->total += seconds;
 	if (seconds > z->max)
 		z->max = seconds;
+	return z->stop_after == 0 || z->calls < z->stop_after;
 }
 
-static void
+static int
 real_sleep(void *ctx, unsigned seconds)
 {
-	fake_sleep(ctx, seconds);
+	int go = fake_sleep(ctx, seconds);
+
 	sleep(seconds);
+	return go;
 }
 
 static void
@@ -1047,7 +1051,7 @@ test_propagation_wait(void **state)
 {
 	struct solver	s;
 	struct problem	p;
-	struct sleeps	z = { 0, 0, 0 };
+	struct sleeps	z = { 0, 0, 0, 0 };
 
 	(void)state;
 	rfc2136_solver(&s, NULL, "record");
@@ -1059,6 +1063,17 @@ test_propagation_wait(void **state)
 	/* In steps, so that the caller renews its lease in between. */
 	assert_int_equal(z.max, SOLVER_SLEEP_STEP);
 	assert_int_equal(z.calls, 3);
+
+	/* The caller says stop (its lease lost): the wait ends there. */
+	memset(&z, 0, sizeof(z));
+	z.stop_after = 2;
+	s.propagation_check = 1;
+	assert_int_equal(solver_propagated(&s, DOMAIN, TXT, 60, fake_sleep, &z,
+	    &p), 0);
+	assert_int_equal(z.calls, 2);
+	assert_problem(&p, PROB_SERVER_INTERNAL, "interrupted");
+	memset(&p, 0, sizeof(p));
+	s.propagation_check = 0;
 
 	/* Neither setting: nothing to wait for. */
 	memset(&z, 0, sizeof(z));
@@ -1120,7 +1135,7 @@ test_propagation_silent_server(void **state)
 {
 	struct solver	s;
 	struct problem	p;
-	struct sleeps	z = { 0, 0, 0 };
+	struct sleeps	z = { 0, 0, 0, 0 };
 	char		want[64];
 	unsigned	port;
 	int64_t		t0, ms;
@@ -1207,7 +1222,7 @@ test_propagation_knot(void **state)
 {
 	struct solver	 s;
 	struct problem	 p;
-	struct sleeps	 z = { 0, 0, 0 };
+	struct sleeps	 z = { 0, 0, 0, 0 };
 	const char	*knotd;
 	char		 conf[PATH_LEN], zone[PATH_LEN], kdir[PATH_LEN], want[64];
 	FILE		*f;
