@@ -8,7 +8,8 @@
 FUZZ_CORPORA = \
 	tests/fuzz/corpus/b64url tests/fuzz/corpus/contact tests/fuzz/corpus/eab \
 	tests/fuzz/corpus/json tests/fuzz/corpus/jws tests/fuzz/corpus/route \
-	tests/fuzz/corpus/signer tests/fuzz/corpus/csr tests/fuzz/corpus/acme_resp
+	tests/fuzz/corpus/signer tests/fuzz/corpus/csr tests/fuzz/corpus/acme_resp \
+	tests/fuzz/corpus/ari
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/README tests/fuzz/replay.sh $(FUZZ_CORPORA) \
 	tests/fuzz/known-bugs
@@ -21,7 +22,8 @@ LIBFUZZER_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 noinst_PROGRAMS = \
 	tests/fuzz/fuzz_b64url tests/fuzz/fuzz_contact tests/fuzz/fuzz_eab \
 	tests/fuzz/fuzz_json tests/fuzz/fuzz_jws tests/fuzz/fuzz_route \
-	tests/fuzz/fuzz_signer tests/fuzz/fuzz_csr tests/fuzz/fuzz_acme_resp
+	tests/fuzz/fuzz_signer tests/fuzz/fuzz_csr tests/fuzz/fuzz_acme_resp \
+	tests/fuzz/fuzz_ari
 
 tests_fuzz_fuzz_b64url_SOURCES = tests/fuzz/fuzz_b64url.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_b64url_LDADD = $(LIBACME)
@@ -58,6 +60,10 @@ tests_fuzz_fuzz_csr_LDFLAGS = $(LIBFUZZER_LINK)
 tests_fuzz_fuzz_acme_resp_SOURCES = tests/fuzz/fuzz_acme_resp.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_acme_resp_LDADD = $(LIBACME)
 tests_fuzz_fuzz_acme_resp_LDFLAGS = $(LIBFUZZER_LINK)
+
+tests_fuzz_fuzz_ari_SOURCES = tests/fuzz/fuzz_ari.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_ari_LDADD = $(LIBACME)
+tests_fuzz_fuzz_ari_LDFLAGS = $(LIBFUZZER_LINK)
 
 else
 
@@ -99,5 +105,9 @@ tests_fuzz_replay_csr_LDADD = $(LIBACME)
 check_PROGRAMS += tests/fuzz/replay_acme_resp
 tests_fuzz_replay_acme_resp_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_acme_resp.c tests/fuzz/fuzz.h
 tests_fuzz_replay_acme_resp_LDADD = $(LIBACME)
+
+check_PROGRAMS += tests/fuzz/replay_ari
+tests_fuzz_replay_ari_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_ari.c tests/fuzz/fuzz.h
+tests_fuzz_replay_ari_LDADD = $(LIBACME)
 
 endif
