@@ -96,6 +96,8 @@ auth_key(struct acme_server *srv, const struct db_endpoint *ep,
 	if (a->jws.jwk != NULL) {
 		if (!jwk_parse(a->jws.jwk, &a->key, p))
 			return 0;
+		if (mode == AUTH_ANY)
+			return 1;
 		rc = db_account_by_key(srv->db, ep->id, a->key.thumbprint, &a->acct);
 		if (rc == DB_ERROR)
 			return problem_set(p, PROB_SERVER_INTERNAL, "database error");
@@ -135,6 +137,7 @@ acme_auth(struct acme_server *srv, const struct db_endpoint *ep,
 	int			 ok;
 
 	memset(a, 0, sizeof(*a));
+	a->mode = mode;
 	if ((obj = json_parse((const char *)body, len,
 	    (int)srv->cfg->max_json_depth, &err)) == NULL)
 		return problem_set(p, PROB_MALFORMED, "request body: %s", err);
@@ -273,7 +276,7 @@ acme_txn_begin(struct acme_server *srv, struct acme_auth *a, struct problem *p)
 		problem_set(p, PROB_UNAUTHORIZED, "this endpoint has been deactivated");
 		goto refused;
 	}
-	if (a->jws.jwk != NULL) {
+	if (a->jws.jwk != NULL && a->mode == AUTH_JWK) {
 		/* A parallel newAccount with this key may have just committed. */
 		switch (db_account_by_key(srv->db, a->ep.id, a->key.thumbprint, &cur)) {
 		case DB_OK:

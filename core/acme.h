@@ -37,13 +37,18 @@ int	 acme_nonce(struct acme_server *srv, char *out);
 enum auth_mode {
 	AUTH_JWK,	/* newAccount: signed with the new account's key */
 	AUTH_KID,	/* everything else: signed by an existing account */
-	AUTH_ANY	/* revokeCert: either */
+	AUTH_ANY	/* revokeCert: either; a "jwk" is then not an account's */
 };
 
 struct acme_auth {
+	enum auth_mode		 mode;
 	struct jws		 jws;
 	struct jwk		 key;		/* the key that signed */
 	struct db_account	 acct;		/* the signing account, if has_acct */
+	/*
+	 * AUTH_ANY with a "jwk" (RFC 8555 §7.6: the certificate's key): never
+	 * has_acct, whatever account that key may also have.
+	 */
 	int			 has_acct;
 	struct db_endpoint	 ep;		/* as read before the transaction */
 	uint8_t			 nonce_id[NONCE_ID_LEN];

@@ -17,6 +17,7 @@
 #include "acme_client.h"
 #include "acme_curl.h"
 #include "acme_resp.h"
+#include "ari.h"
 #include "b64url.h"
 #include "csr.h"
 #include "eab.h"
@@ -25,6 +26,7 @@
 #include "key.h"
 #include "log.h"
 #include "order.h"
+#include "revoke.h"
 
 /* Nesting of the objects we read: order > error > subproblems > identifier. */
 #define RESP_DEPTH		8
@@ -117,6 +119,14 @@ static int
 oom(struct problem *p)
 {
 	return problem_set(p, PROB_SERVER_INTERNAL, "out of memory");
+}
+
+/* A client made without a key only reads. */
+static int
+no_key(struct problem *p)
+{
+	return problem_set(p, PROB_MALFORMED,
+	    "no account key: this client only sends GET requests");
 }
 
 /* Sets p for a response that breaks the protocol; returns 0. */
@@ -346,6 +356,8 @@ post(struct acme_client *c, const char *url, const char *payload, int by_jwk,
 	char	*body;
 	int	 ok;
 
+	if (c->key == NULL)
+		return no_key(p);
 	if (!by_jwk && c->kid == NULL)
 		return problem_set(p, PROB_MALFORMED,
 		    "no account yet: call acme_client_account() first");
@@ -705,6 +717,8 @@ acme_client_account(struct acme_client *c, const struct acme_account_req *r,
 
 	problem_clear(p);
 	memset(out, 0, sizeof(*out));
+	if (c->key == NULL)
+		return no_key(p);
 	if (!ensure_dir(c, p) || (pl = account_payload(c, r, p)) == NULL)
 		return 0;
 	ok = account_post(c, pl, out, p);
@@ -849,7 +863,8 @@ order_payload(const struct acme_order_req *r, struct problem *p)
 			goto fail_oom;
 	}
 	if ((r->not_before != 0 && !add_time(pl, "notBefore", r->not_before)) ||
-	    (r->not_after != 0 && !add_time(pl, "notAfter", r->not_after)))
+	    (r->not_after != 0 && !add_time(pl, "notAfter", r->not_after)) ||
+	    (r->profile != NULL && !json_add_string(pl, "profile", r->profile)))
 		goto fail_oom;
 	return pl;
 fail_oom:
@@ -1208,7 +1223,7 @@ acme_client_key_authz(const struct acme_client *c, const char *token)
 	size_t	 n;
 	char	*s;
 
-	if (!token_ok(token))
+	if (c->key == NULL || !token_ok(token))
 		return NULL;
 	n = strlen(token);
 	if ((s = malloc(n + 1 + JWK_THUMBPRINT_LEN + 1)) == NULL)
@@ -1502,6 +1517,98 @@ out:
 	return ok;
 }
 
+/* --- revocation -------------------------------------------------------------------------- */
+
+int
+acme_client_revoke(struct acme_client *c, const uint8_t *der, size_t len,
+    int reason, struct problem *p)
+{
+	static const char	 what[] = "revokeCert";
+	struct json_object	*pl = NULL;
+	char			*b64 = NULL;
+	int			 ok = 0;
+
+	problem_clear(p);
+	if (c->key == NULL)
+		return no_key(p);
+	if (len == 0 || len > REVOKE_CERT_MAX)
+		return problem_set(p, PROB_MALFORMED,
+		    "revokeCert: a certificate has 1 to %d bytes", REVOKE_CERT_MAX);
+	if (reason != REVOKE_REASON_NONE && !revoke_reason_ok(reason))
+		return problem_set(p, PROB_MALFORMED,
+		    "revokeCert: %d is not a reason code one may ask for "
+		    "(RFC 5280 §5.3.1)", reason);
+	if (!ensure_dir(c, p))
+		return 0;
+	if (c->dir.revoke_cert == NULL)
+		return bad_resp(p, what, "the directory has no revokeCert");
+	if ((b64 = b64url_encode(der, len)) == NULL ||
+	    (pl = json_object_new_object()) == NULL ||
+	    !json_add_string(pl, "certificate", b64) ||
+	    (reason != REVOKE_REASON_NONE &&
+	    !add_obj(pl, "reason", json_object_new_int(reason)))) {
+		oom(p);
+		goto out;
+	}
+	/* §7.6: 200, whatever the body. */
+	ok = post(c, c->dir.revoke_cert, json_out_compact(pl), 0, NULL, p) &&
+	    resp_expect(c, what, 200, p);
+out:
+	json_object_put(pl);
+	free(b64);
+	return ok;
+}
+
+/* --- renewal information (RFC 9773) ------------------------------------------------------ */
+
+int
+acme_client_renewal_info(struct acme_client *c, const char *cert_id,
+    struct ari_info *out, int *retry_after_s, struct problem *p)
+{
+	static const char	 what[] = "renewalInfo";
+	struct ari_certid	 id;
+	struct json_object	*o = NULL;
+	const char		*base;
+	char			*url = NULL, why[PROBLEM_DETAIL_MAX];
+	size_t			 n;
+	int			 ok = 0;
+
+	problem_clear(p);
+	memset(out, 0, sizeof(*out));
+	*retry_after_s = -1;
+	if (!ari_certid_parse(cert_id, &id))
+		return problem_set(p, PROB_MALFORMED,
+		    "not a certificate identifier (RFC 9773 §4.1)");
+	if (!ensure_dir(c, p))
+		return 0;
+	if ((base = c->dir.renewal_info) == NULL)
+		return bad_resp(p, what, "the directory has no renewalInfo");
+	/* §4.1: a path below renewalInfo; some servers end it with "/". */
+	n = strlen(base) + 1 + strlen(cert_id) + 1;
+	if ((url = malloc(n)) == NULL)
+		return oom(p);
+	snprintf(url, n, "%s%s%s", base, base[strlen(base) - 1] == '/' ? "" : "/",
+	    cert_id);
+	if (!acme_url_ok(url)) {
+		bad_resp(p, what, "renewalInfo is too long a URL");
+		goto out;
+	}
+	/* §4.1: an unauthenticated GET, not POST-as-GET. */
+	if (!send_req(c, ACME_GET, url, NULL, NULL, p) ||
+	    !resp_expect(c, what, 200, p) || !resp_json(c, what, &o, p))
+		goto out;
+	if (!ari_info_parse(o, out, why, sizeof(why))) {
+		bad_resp(p, what, "%s", why);
+		goto out;
+	}
+	*retry_after_s = retry_after(c);
+	ok = 1;
+out:
+	json_object_put(o);
+	free(url);
+	return ok;
+}
+
 /* --- the client ------------------------------------------------------------------------ */
 
 static time_t
@@ -1533,7 +1640,7 @@ acme_client_new(const struct acme_client_opts *o, struct problem *p)
 		problem_set(p, PROB_MALFORMED, "the directory URL is not https:// (RFC 8555 §6.1)");
 		return NULL;
 	}
-	if (o->key == NULL || o->key->priv == NULL) {
+	if (o->key != NULL && o->key->priv == NULL) {
 		problem_set(p, PROB_MALFORMED, "no account key");
 		return NULL;
 	}
@@ -1548,11 +1655,11 @@ acme_client_new(const struct acme_client_opts *o, struct problem *p)
 	c->key = o->key;
 	if ((c->dir_url = strdup(o->directory_url)) == NULL ||
 	    (o->account_url != NULL && (c->kid = strdup(o->account_url)) == NULL) ||
-	    (c->jwk = key_jwk(o->key)) == NULL) {
+	    (o->key != NULL && (c->jwk = key_jwk(o->key)) == NULL)) {
 		oom(p);
 		goto fail;
 	}
-	if (!jwk_thumbprint(json_out_compact(c->jwk), c->thumbprint)) {
+	if (o->key != NULL && !jwk_thumbprint(json_out_compact(c->jwk), c->thumbprint)) {
 		problem_set(p, PROB_SERVER_INTERNAL, "the account key has no thumbprint");
 		goto fail;
 	}

@@ -12,7 +12,9 @@
  *
  * Every POST is signed with the account key (ES256 for a P-256 key): with
  * "jwk" for newAccount, with "kid" afterwards (§6.2).  A POST refused with
- * badNonce is sent again once, with the nonce of the refusal (§6.5).
+ * badNonce is sent again once, with the nonce of the refusal (§6.5).  A
+ * client made without a key sends only GET requests (the directory,
+ * renewal information): every call that would POST fails with malformed.
  * Redirects are not followed; TLS peers are always verified.
  *
  * Every response is bounded (ACME_BODY_MAX, ACME_HEADERS_MAX) and parsed
@@ -50,6 +52,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ari.h"
 #include "buf.h"
 #include "identifier.h"
 #include "jwk.h"
@@ -121,7 +124,7 @@ struct acme_clock {
 
 struct acme_client_opts {
 	const char		*directory_url;	/* https:// */
-	const struct key	*key;		/* the account key, borrowed */
+	const struct key	*key;		/* the account key, borrowed; NULL: GET only */
 	const char		*account_url;	/* a known account ("kid"), or NULL */
 	const char		*ca_bundle;	/* PEM trust anchors; NULL: the system's */
 	const char		*user_agent;	/* NULL: "acme-fcgi/V libcurl/V" */
@@ -153,7 +156,7 @@ void	 acme_client_free(struct acme_client *c);
 
 /* The account URL ("kid"): from the options or the last account call; NULL if none. */
 const char	*acme_client_account_url(const struct acme_client *c);
-/* The account key's RFC 7638 thumbprint (JWK_THUMBPRINT_LEN characters). */
+/* The account key's RFC 7638 thumbprint (JWK_THUMBPRINT_LEN characters; "" if none). */
 const char	*acme_client_thumbprint(const struct acme_client *c);
 
 /* --- the directory (RFC 8555 §7.1.1) ------------------------------------------ */
@@ -255,6 +258,7 @@ struct acme_order_req {
 	size_t			 nids;
 	time_t			 not_before;	/* 0: not asked */
 	time_t			 not_after;	/* 0: not asked */
+	const char		*profile;	/* a profile the server lists, or NULL */
 };
 
 /* newOrder; out->url is the Location of the new order. */
@@ -333,7 +337,7 @@ void	 acme_chall_free(struct acme_chall *ch);
  * The key authorization of a token (§8.1): "token.thumbprint", malloc'd.
  * The dns-01 TXT value (§8.4): base64url(SHA-256(key authorization)) into
  * out, which holds 44 bytes.  Each returns NULL/0 for a token that is not
- * base64url or is longer than ACME_TOKEN_MAX.
+ * base64url or is longer than ACME_TOKEN_MAX, and for a client without a key.
  */
 char	*acme_client_key_authz(const struct acme_client *c, const char *token);
 int	 acme_client_dns01_value(const struct acme_client *c, const char *token,
@@ -384,5 +388,34 @@ struct acme_strlist {
 int	 acme_client_orders(struct acme_client *c, const char *orders_url,
 	    struct acme_strlist *out, struct problem *p);
 void	 acme_strlist_free(struct acme_strlist *l);
+
+/* --- revocation (RFC 8555 §7.6) ---------------------------------------------------- */
+
+/*
+ * Revokes the certificate der (len bytes, 1..REVOKE_CERT_MAX of revoke.h)
+ * with reason, an RFC 5280 code that revoke_reason_ok() accepts or -1 for
+ * none (the member is left out): a POST of {"certificate", "reason"} to
+ * the directory's revokeCert, signed by the account ("kid"), which must
+ * have ordered it.  Done when the server answers 200.  Anything else is
+ * the server's problem document: alreadyRevoked, badRevocationReason,
+ * unauthorized...; what the caller makes of alreadyRevoked is its own.  A
+ * bad length or reason is refused before anything is sent (malformed); a
+ * directory without revokeCert is serverInternal.
+ */
+int	 acme_client_revoke(struct acme_client *c, const uint8_t *der, size_t len,
+	    int reason, struct problem *p);
+
+/* --- renewal information (RFC 9773) ----------------------------------------------- */
+
+/*
+ * The renewal information of the certificate cert_id (a certID as
+ * ari_certid_parse() accepts it; malformed if not): an unauthenticated GET
+ * of {renewalInfo}/{cert_id} (§4.1), which needs no key.  The answer must
+ * be 200 with a renewalInfo object that ari_info_parse() accepts.
+ * *retry_after is its Retry-After in seconds, or -1 if it has none or a bad
+ * one.  A directory without renewalInfo is serverInternal.
+ */
+int	 acme_client_renewal_info(struct acme_client *c, const char *cert_id,
+	    struct ari_info *out, int *retry_after, struct problem *p);
 
 #endif

@@ -10,6 +10,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509-ext.h>
 
+#include "ari.h"
 #include "ca.h"
 #include "log.h"
 
@@ -994,4 +995,86 @@ ca_upstream_leaf_free(struct ca_upstream_leaf *l)
 	free(l->leaf_pem);
 	free(l->chain_pem);
 	memset(l, 0, sizeof(*l));
+}
+
+int
+ca_ari_certid(const char *pem, struct ari_certid *out)
+{
+	gnutls_x509_crt_t	 crt;
+	gnutls_datum_t		 in = { (unsigned char *)(uintptr_t)pem,
+				    (unsigned)strlen(pem) };
+	unsigned		 critical;
+	const char		*bad = NULL;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return 0;
+	out->aki_len = sizeof(out->aki);
+	out->serial_len = sizeof(out->serial);
+	if ((rc = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM)) < 0)
+		bad = gnutls_strerror(rc);
+	else if ((rc = gnutls_x509_crt_get_authority_key_id(crt, out->aki,
+	    &out->aki_len, &critical)) < 0 || out->aki_len == 0)
+		bad = "no authority key identifier of at most 64 bytes";
+	else if ((rc = gnutls_x509_crt_get_serial(crt, out->serial,
+	    &out->serial_len)) < 0 || out->serial_len == 0)
+		bad = "serial number longer than 20 bytes";
+	gnutls_x509_crt_deinit(crt);
+	if (bad != NULL) {
+		log_err("ca_ari_certid: %s", bad);
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return 1;
+}
+
+int
+ca_der_serial(const uint8_t *der, size_t len, char serial[41])
+{
+	gnutls_x509_crt_t	crt;
+	gnutls_datum_t		in = { (unsigned char *)(uintptr_t)der, (unsigned)len };
+	uint8_t			raw[64];
+	size_t			n = sizeof(raw), z, k;
+	int			ok = 0;
+
+	serial[0] = '\0';
+	if (len == 0 || len > UINT32_MAX || gnutls_x509_crt_init(&crt) < 0)
+		return 0;
+	if (gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_DER) >= 0 &&
+	    gnutls_x509_crt_get_serial(crt, raw, &n) >= 0 && n > 0 && n <= sizeof(raw)) {
+		for (z = 0; z + 1 < n && raw[z] == 0; z++)
+			;
+		if (n - z <= 20) {
+			for (k = 0; z < n; z++, k += 2)
+				snprintf(serial + k, 3, "%02x", raw[z]);
+			ok = 1;
+		}
+	}
+	gnutls_x509_crt_deinit(crt);
+	return ok;
+}
+
+int
+ca_cert_key_is(const char *pem, gnutls_pubkey_t pub)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_pubkey_t		 cpub = NULL;
+	gnutls_datum_t		 in = { (unsigned char *)(uintptr_t)pem,
+				    (unsigned)strlen(pem) };
+	gnutls_datum_t		 a = { NULL, 0 }, b = { NULL, 0 };
+	int			 same = 0;
+
+	if (gnutls_x509_crt_init(&crt) >= 0 && gnutls_pubkey_init(&cpub) >= 0 &&
+	    gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM) >= 0 &&
+	    gnutls_pubkey_import_x509(cpub, crt, 0) >= 0 &&
+	    spki_der(cpub, &a) && spki_der(pub, &b))
+		same = a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	if (cpub != NULL)
+		gnutls_pubkey_deinit(cpub);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return same;
 }

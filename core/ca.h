@@ -195,4 +195,29 @@ void	 ca_upstream_leaf_free(struct ca_upstream_leaf *l);
 /* The first certificate of a PEM text as DER (gnutls_free'd).  1, or 0. */
 int	 ca_pem_to_der(const char *pem, gnutls_datum_t *der);
 
+struct ari_certid;
+
+/*
+ * The RFC 9773 certID parts of the first certificate of a PEM text: its
+ * AKI keyIdentifier and its serial number's DER content octets, bounded
+ * as ari.h says.  1, or 0 (logged) if it has no AKI keyIdentifier or they
+ * do not fit.
+ */
+int	 ca_ari_certid(const char *pem, struct ari_certid *out);
+
+/*
+ * The serial number of a DER certificate as the database writes it
+ * (lower-case hex, no leading zero octets, at most 20 octets) into serial,
+ * which holds 41 bytes: how a revocation request (RFC 8555 §7.6) finds the
+ * certificate it names.  Nothing else of it is trusted: the caller
+ * compares it byte for byte with the one it issued.  1, or 0 if der is not
+ * a certificate or its serial does not fit (not logged: untrusted input).
+ */
+int	 ca_der_serial(const uint8_t *der, size_t len, char serial[41]);
+/*
+ * 1 if the first certificate of a PEM text certifies pub (their
+ * SubjectPublicKeyInfo DER are equal), 0 if not or if it is unreadable.
+ */
+int	 ca_cert_key_is(const char *pem, gnutls_pubkey_t pub);
+
 #endif

@@ -6,7 +6,7 @@
 
 #include "resource.h"
 
-/* '*' stands for one identifier segment. */
+/* '*' stands for one identifier segment, '+' for one certID segment. */
 static const char *const patterns[RES__MAX] = {
 	[RES_DIRECTORY] = "directory",
 	[RES_NEW_NONCE] = "new-nonce",
@@ -19,9 +19,13 @@ static const char *const patterns[RES__MAX] = {
 	[RES_AUTHZ] = "authz/*",
 	[RES_CERT] = "cert/*",
 	[RES_ISSUER] = "issuer/*",
+	[RES_RENEWAL_INFO] = "renewal-info/+",
+	[RES_REVOKE_CERT] = "revoke-cert",
 };
 
 #define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+/* RFC 9773 §4.1: base64url "." base64url; padding and '+' reach the handler. */
+#define CERTID_CHARS ID_CHARS ".=+"
 
 int
 endpoint_name_valid(const char *s)
@@ -40,9 +44,11 @@ match(const char *pattern, const char *rest, char *id)
 	size_t n;
 
 	while (*pattern != '\0') {
-		if (*pattern == '*') {
-			n = strspn(rest, ID_CHARS);
-			if (n == 0 || n > ROUTE_ID_MAX)
+		if (*pattern == '*' || *pattern == '+') {
+			n = *pattern == '*' ? strspn(rest, ID_CHARS) :
+			    strspn(rest, CERTID_CHARS);
+			if (n == 0 || n > (*pattern == '*' ? ROUTE_ID_MAX :
+			    ROUTE_CERTID_MAX))
 				return 0;
 			memcpy(id, rest, n);
 			id[n] = '\0';
@@ -92,7 +98,15 @@ resource_url(const char *ep_url, enum resource res, const char *id)
 	if (res >= RES__MAX)
 		return NULL;
 	pat = patterns[res];
-	star = strchr(pat, '*');
+	star = strpbrk(pat, "*+");
+	if (star != NULL && *star == '+' && id == NULL) {
+		/* The renewalInfo URL: the pattern up to its last '/'. */
+		len = strlen(ep_url) + 1 + (size_t)(star - pat);
+		if ((url = malloc(len)) == NULL)
+			return NULL;
+		snprintf(url, len, "%s/%.*s", ep_url, (int)(star - pat - 1), pat);
+		return url;
+	}
 	if ((star != NULL) != (id != NULL))
 		return NULL;
 	len = strlen(ep_url) + 1 + strlen(pat) + (id != NULL ? strlen(id) : 0) + 1;

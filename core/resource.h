@@ -20,6 +20,8 @@ enum resource {
 	RES_AUTHZ,		/* authz/{id} */
 	RES_CERT,		/* cert/{id} */
 	RES_ISSUER,		/* issuer/{ca name} */
+	RES_RENEWAL_INFO,	/* renewal-info/{certID} (RFC 9773) */
+	RES_REVOKE_CERT,	/* revoke-cert */
 	RES__MAX,
 	RES_INVALID = RES__MAX
 };
@@ -27,17 +29,24 @@ enum resource {
 /* Longest endpoint name and resource id in a path. */
 #define ROUTE_NAME_MAX	63
 #define ROUTE_ID_MAX	64
+/*
+ * Longest certID segment of a renewal-info path: longer than any valid one
+ * (ARI_CERTID_MAX), so that its handler, not the router, refuses a bad one
+ * as malformed.
+ */
+#define ROUTE_CERTID_MAX	255
 
 struct route {
 	enum resource	 res;
 	char		 endpoint[ROUTE_NAME_MAX + 1];
-	char		 id[ROUTE_ID_MAX + 1];	/* "" if the resource has none */
+	char		 id[ROUTE_CERTID_MAX + 1];	/* "" if the resource has none */
 };
 
 /*
  * Parses a path below the base URL ("/{endpoint}/{resource...}").  Returns 1
  * and fills out, or 0 if the path names nothing.  Only the characters of
- * endpoint names and random identifiers are accepted; anything else
+ * endpoint names and random identifiers are accepted (a certID may also
+ * have '.', '=' and '+', for its handler to refuse); anything else
  * (percent-encoding, dot segments, empty segments) is not a resource.
  */
 int	 route_parse(const char *path, struct route *out);
@@ -45,7 +54,9 @@ int	 route_parse(const char *path, struct route *out);
 int	 endpoint_name_valid(const char *s);
 /*
  * The URL of a resource: ep_url is "{base_url}/{endpoint}"; id is required
- * exactly when the resource has one.  Returns a malloc'd string or NULL.
+ * exactly when the resource has one, except that RES_RENEWAL_INFO without
+ * one is the directory's "renewalInfo" (RFC 9773 §3), the URL every certID
+ * goes below.  Returns a malloc'd string or NULL.
  */
 char	*resource_url(const char *ep_url, enum resource res, const char *id);
 

@@ -289,12 +289,19 @@ up_order(struct up *u, struct acme_order *ao, struct problem *p)
 	r.nids = u->nids;
 	r.not_before = (time_t)u->o.not_before;
 	r.not_after = (time_t)u->o.not_after;
+	/* The profile the upstream was added with (draft-ietf-acme-profiles). */
+	r.profile = u->up.profile;
 	if (!acme_client_order_new(u->c, &r, ao, p))
 		return upstream_fail(u, p, "newOrder");
 	/*
 	 * If this is lost, the next attempt places a new order; the one
-	 * placed here expires unused at the upstream.
+	 * placed here expires unused at the upstream.  So is it when the
+	 * job went to another runner meanwhile (which may have placed and
+	 * recorded one of its own): its order is not replaced under it.
 	 */
+	job_keep(u->run);
+	if (u->run->lost)
+		return JOB_R_STOPPED;
 	if (db_begin(u->run->db)) {
 		rc = db_upstream_order_set_url(u->run->db, u->o.id, ao->url);
 		if (rc != DB_OK || !db_commit(u->run->db)) {
@@ -320,13 +327,15 @@ struct pending {
 	struct solver		 s;
 	char			 value[ACME_TOKEN_MAX + 64];
 	int			 deployed;
+	int			 respond;	/* the challenge is pending */
 };
 
 static void
-solver_of(const struct db_mchall *mc, struct solver *s)
+solver_of(const struct db_mchall *mc, const struct config *cfg, struct solver *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = mc->name;
+	s->rfc2136_prog = cfg->rfc2136_solver;
 	if (strcmp(mc->solver, "rfc2136") == 0)
 		s->kind = SOLVER_RFC2136;
 	else if (strcmp(mc->solver, "webroot") == 0)
@@ -384,6 +393,15 @@ up_authorize(struct up *u, const struct acme_order *ao, struct problem *p)
 	for (i = 0; i < ao->nauthzs && res == JOB_R_DONE; i++) {
 		struct pending *a = &pa[n];
 
+		/*
+		 * A hook or a request renews no lease: it is renewed between
+		 * them, or another runner could take the job over and answer
+		 * the same challenges while this one goes on.
+		 */
+		if (!job_keep(u->run)) {
+			res = JOB_R_STOPPED;
+			break;
+		}
 		if (!acme_client_authz_get(u->c, ao->authzs[i], &a->authz, p)) {
 			res = upstream_fail(u, p, "authorization");
 			break;
@@ -425,6 +443,12 @@ up_authorize(struct up *u, const struct acme_order *ao, struct problem *p)
 			    a->mc->name);
 			break;
 		}
+		/*
+		 * One an earlier attempt responded to is being validated: a
+		 * second response is refused (malformed), but its record is
+		 * still looked for.
+		 */
+		a->respond = ch0->status == ACME_PENDING;
 		if ((a->token = strdup(ch0->token)) == NULL ||
 		    (a->url = strdup(ch0->url)) == NULL) {
 			problem_set(p, PROB_SERVER_INTERNAL, "out of memory");
@@ -448,27 +472,41 @@ up_authorize(struct up *u, const struct acme_order *ao, struct problem *p)
 		}
 		if (res != JOB_R_DONE)
 			break;
-		solver_of(a->mc, &a->s);
+		solver_of(a->mc, u->run->cfg, &a->s);
 		if (!solve(u, a, SOLVER_DEPLOY, p)) {
 			res = local_fail(u, p, PROB_SERVER_INTERNAL, "%s", p->detail);
 			break;
 		}
 		a->deployed = 1;
 	}
-	/* DNS first: every record where the upstream will look. */
-	for (i = 0; i < n && res == JOB_R_DONE; i++)
-		if (strcmp(pa[i].mc->type, "dns-01") == 0 &&
-		    !solver_propagated(&pa[i].s, pa[i].authz.id.value, pa[i].value,
-		    left(u, UPSTREAM_POLL_MAX), job_sleep, u->run, p))
+	/*
+	 * DNS first: every record where the upstream will look.  A wait
+	 * begins only while the job goes on: job_now() jumps ahead when a
+	 * stop comes, so a wait begun after it would not end at once.
+	 */
+	for (i = 0; i < n && res == JOB_R_DONE; i++) {
+		if (strcmp(pa[i].mc->type, "dns-01") != 0)
+			continue;
+		if (!job_keep(u->run))
+			res = JOB_R_STOPPED;
+		else if (!solver_propagated(&pa[i].s, pa[i].authz.id.value,
+		    pa[i].value, left(u, UPSTREAM_POLL_MAX), job_wait, u->run, p))
 			res = job_keep(u->run) ? local_fail(u, p, PROB_DNS, "%s",
 			    p->detail) : JOB_R_STOPPED;
+	}
 	for (i = 0; i < n && res == JOB_R_DONE; i++) {
-		if (!acme_client_chall_respond(u->c, pa[i].url, &ch, p))
+		if (!pa[i].respond)
+			continue;
+		if (!job_keep(u->run))
+			res = JOB_R_STOPPED;
+		else if (!acme_client_chall_respond(u->c, pa[i].url, &ch, p))
 			res = upstream_fail(u, p, "challenge");
 		acme_chall_free(&ch);
 	}
-	for (i = 0; i < n && res == JOB_R_DONE; i++)
-		if (!acme_client_authz_wait(u->c, &pa[i].authz, p)) {
+	for (i = 0; i < n && res == JOB_R_DONE; i++) {
+		if (!job_keep(u->run))
+			res = JOB_R_STOPPED;
+		else if (!acme_client_authz_wait(u->c, &pa[i].authz, p)) {
 			/* Still pending after the poll: look again next time. */
 			if (pa[i].authz.status == ACME_PENDING)
 				res = upstream_fail(u, p, "authorization");
@@ -478,7 +516,10 @@ up_authorize(struct up *u, const struct acme_order *ao, struct problem *p)
 				    "the %s challenge for %s failed: %s",
 				    pa[i].mc->type, pa[i].authz.id.value, p->detail);
 		}
+	}
 	for (i = 0; i < n; i++) {
+		/* Cleaned whatever happened, the lease kept while it can be. */
+		job_keep(u->run);
 		if (pa[i].deployed && !solve(u, &pa[i], SOLVER_CLEAN, &cp))
 			log_warn("order %s: managed challenge %s: clean: %s",
 			    u->o.uid, pa[i].mc->name, cp.detail);
@@ -611,6 +652,10 @@ upstream_job(struct job_run *r, struct problem *p)
 
 		if ((res = up_authorize(&u, &ao, p)) != JOB_R_DONE)
 			goto out;
+		if (!job_keep(r)) {
+			res = JOB_R_STOPPED;
+			goto out;
+		}
 		/* The order as the validations left it (ready, or invalid). */
 		url = ao.url;
 		ao.url = NULL;
@@ -625,6 +670,10 @@ upstream_job(struct job_run *r, struct problem *p)
 	if (ao.status == ACME_READY && !acme_client_finalize(u.c, &ao,
 	    u.uo.csr, u.uo.csr_len, p)) {
 		res = upstream_fail(&u, p, "finalize");
+		goto out;
+	}
+	if (ao.status == ACME_PROCESSING && !job_keep(r)) {
+		res = JOB_R_STOPPED;
 		goto out;
 	}
 	if (ao.status == ACME_PROCESSING && !acme_client_order_wait(u.c, &ao, p)) {
@@ -666,4 +715,84 @@ upstream_job_failed(struct db *db, int64_t order_id, const struct problem *p)
 	json_object_put(err);
 	/* DB_NOTFOUND: the order ended already. */
 	return rc != DB_ERROR;
+}
+
+/* --- revocation ------------------------------------------------------------------ */
+
+/* Marks r's job done, in a transaction of its own. */
+static enum job_result
+revoke_done(struct job_run *r, struct problem *p)
+{
+	problem_clear(p);
+	if (db_begin(r->db) && db_job_done(r->db, r->job.id, r->owner,
+	    time(NULL)) == DB_OK && db_commit(r->db))
+		return JOB_R_DONE;
+	db_rollback(r->db);
+	problem_set(p, PROB_SERVER_INTERNAL, "database busy");
+	return JOB_R_RETRY;
+}
+
+enum job_result
+upstream_revoke_job(struct job_run *r, struct problem *p)
+{
+	struct up	 u;
+	struct db_cert	 cert;
+	gnutls_datum_t	 der = { NULL, 0 };
+	enum job_result	 res;
+
+	memset(&u, 0, sizeof(u));
+	u.run = r;
+	switch (db_cert_by_id(r->db, r->job.ref_id, &cert)) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		problem_set(p, PROB_SERVER_INTERNAL, "no certificate %lld",
+		    (long long)r->job.ref_id);
+		return JOB_R_FAILED;
+	default:
+		problem_set(p, PROB_SERVER_INTERNAL, "certificate %lld unreadable",
+		    (long long)r->job.ref_id);
+		return JOB_R_RETRY;
+	}
+	if (db_upstream_get(r->db, cert.upstream_id, &u.up) != DB_OK) {
+		problem_set(p, PROB_SERVER_INTERNAL,
+		    "certificate %s: its upstream is unreadable", cert.serial);
+		res = JOB_R_FAILED;
+		goto out;
+	}
+	if (!cert.revoked) {
+		res = local_fail(&u, p, PROB_SERVER_INTERNAL,
+		    "certificate %s is not revoked here", cert.serial);
+		goto out;
+	}
+	if (!ca_pem_to_der(cert.pem, &der)) {
+		res = local_fail(&u, p, PROB_SERVER_INTERNAL,
+		    "certificate %s: stored certificate unreadable", cert.serial);
+		goto out;
+	}
+	if ((res = up_client(&u, p)) != JOB_R_DONE)
+		goto out;
+	if (!job_keep(r)) {
+		res = JOB_R_STOPPED;
+		goto out;
+	}
+	if (acme_client_revoke(u.c, der.data, der.size, cert.reason, p)) {
+		log_info("certificate %s: revoked at upstream %s", cert.serial,
+		    u.up.name);
+		res = revoke_done(r, p);
+	} else if (p->type == PROB_ALREADY_REVOKED) {
+		log_info("certificate %s: revoked at upstream %s already", cert.serial,
+		    u.up.name);
+		res = revoke_done(r, p);
+	} else
+		res = upstream_fail(&u, p, "revokeCert");
+out:
+	/* The revocation here stands; the upstream's words go to the log. */
+	if (res == JOB_R_FAILED)
+		log_err("certificate %s: not revoked at the upstream CA: %s",
+		    cert.serial, p->detail);
+	gnutls_free(der.data);
+	db_cert_free(&cert);
+	up_free(&u);
+	return res;
 }

@@ -9,6 +9,10 @@
  * (core/policy.h) and here, by a managed challenge that the account's EAB
  * key may use and that can answer for it.  Finalize stores the CSR and
  * queues a job (JOB_UPSTREAM_ORDER); upstream_job() runs it.
+ *
+ * A certificate from an upstream that is revoked here (fcgi/h_revoke.c) is
+ * revoked there too, by a job (JOB_UPSTREAM_REVOKE) that
+ * upstream_revoke_job() runs.
  */
 #ifndef ACME_UPSTREAM_H
 #define ACME_UPSTREAM_H
@@ -26,6 +30,8 @@ struct problem;
  * is what bounds it; this only stops a job that keeps dying.
  */
 #define UPSTREAM_ATTEMPTS_MAX	1000
+/* Seconds a revocation has to reach the upstream, retries included. */
+#define UPSTREAM_REVOKE_TIMEOUT	(24 * 3600)
 
 /*
  * The managed challenge of mcs that answers for id: the first whose rules
@@ -54,5 +60,15 @@ enum job_result upstream_job(struct job_run *r, struct problem *p);
  * naming the upstream's problem.  Runs inside the caller's transaction.
  */
 int	 upstream_job_failed(struct db *db, int64_t order_id, const struct problem *p);
+
+/*
+ * One attempt at revoking certificate r->job.ref_id, revoked here, at the
+ * upstream CA that issued it: revokeCert signed by acme-fcgi's account
+ * there (the one that ordered it), with the reason recorded here.  Done
+ * when the upstream answers 200 or alreadyRevoked: the job is marked done.
+ * A transient failure is JOB_R_RETRY; a refusal is JOB_R_FAILED, logged as
+ * an error with the upstream's words (the revocation here stands).
+ */
+enum job_result upstream_revoke_job(struct job_run *r, struct problem *p);
 
 #endif

@@ -111,6 +111,8 @@ int	 h_finalize(struct ctx *c);
 int	 h_authz(struct ctx *c);
 int	 h_cert(struct ctx *c);
 int	 h_issuer(struct ctx *c);
+int	 h_renewal_info(struct ctx *c);
+int	 h_revoke_cert(struct ctx *c);
 
 /* Adds key: the URL of resource res (id: NULL if it has none).  1, or 0. */
 int	 ctx_add_url(struct ctx *c, struct json_object *o, const char *key,

@@ -22,7 +22,9 @@ h_directory(struct ctx *c)
 	}
 	if (!ctx_add_url(c, dir, "newNonce", RES_NEW_NONCE, NULL) ||
 	    !ctx_add_url(c, dir, "newAccount", RES_NEW_ACCOUNT, NULL) ||
-	    !ctx_add_url(c, dir, "newOrder", RES_NEW_ORDER, NULL)) {
+	    !ctx_add_url(c, dir, "newOrder", RES_NEW_ORDER, NULL) ||
+	    !ctx_add_url(c, dir, "renewalInfo", RES_RENEWAL_INFO, NULL) ||
+	    !ctx_add_url(c, dir, "revokeCert", RES_REVOKE_CERT, NULL)) {
 		json_object_put(meta);
 		goto oom;
 	}

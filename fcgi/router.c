@@ -31,6 +31,10 @@ static const struct handler {
 	[RES_AUTHZ] = { HTTP_POST, AUTH_KID, h_authz },
 	[RES_CERT] = { HTTP_POST, AUTH_KID, h_cert },
 	[RES_ISSUER] = { HTTP_GET | HTTP_HEAD, AUTH_KID, h_issuer },
+	/* RFC 9773 §4.1: an unauthenticated GET, not POST-as-GET. */
+	[RES_RENEWAL_INFO] = { HTTP_GET | HTTP_HEAD, AUTH_KID, h_renewal_info },
+	/* RFC 8555 §6.2, §7.6: an account's "kid" or the certificate's "jwk". */
+	[RES_REVOKE_CERT] = { HTTP_POST, AUTH_ANY, h_revoke_cert },
 };
 
 int

@@ -46,6 +46,9 @@ enum stmt {
 	STMT_AUTHZ_SET_STATUS,
 	STMT_CERT_INSERT,
 	STMT_CERT_BY_UID,
+	STMT_CERTS_BY_SERIAL,
+	STMT_CERT_RENEWAL_INFO,
+	STMT_CERT_SET_RENEWAL_INFO,
 	STMT_JOB_ADD,
 	STMT_JOB_CLAIM,
 	STMT_JOB_RENEW,
@@ -55,6 +58,8 @@ enum stmt {
 	STMT_JOB_GET,
 	STMT_JOBS_FAIL_DEADLINE,
 	STMT_JOB_DUE,
+	STMT_JOBS_RUNNING_ON,
+	STMT_JOB_RELEASE,
 	STMT_UPSTREAM_GET,
 	STMT_UPSTREAM_SET_ACCOUNT,
 	STMT_MCHALLS_USABLE,
@@ -62,6 +67,8 @@ enum stmt {
 	STMT_UPSTREAM_ORDER_ADD,
 	STMT_UPSTREAM_ORDER_GET,
 	STMT_UPSTREAM_ORDER_SET_URL,
+	STMT_CERT_BY_ID,
+	STMT_CERT_REVOKE,
 	STMT__MAX
 };
 
@@ -84,7 +91,7 @@ enum stmt {
 #define CERT_COLS \
 	"id, uid, serial, order_id, account_id, endpoint_id, application_id, " \
 	"template_id, tag, ca_id, upstream_id, names, key_type, not_before, " \
-	"not_after, pem, chain, status, created FROM certificates"
+	"not_after, pem, chain, status, created, revoked, reason FROM certificates"
 
 #define AUTHZ_COLS \
 	"z.id, z.uid, z.order_id, o.account_id, z.type, z.value, z.wildcard, " \
@@ -166,6 +173,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "?14, ?15, ?16, ?17)",
 	[STMT_CERT_BY_UID] =
 	    "SELECT " CERT_COLS " WHERE uid = ?1",
+	[STMT_CERTS_BY_SERIAL] =
+	    "SELECT " CERT_COLS " WHERE serial = ?1 AND endpoint_id = ?2 "
+	    "ORDER BY id LIMIT ?3",
+	[STMT_CERT_RENEWAL_INFO] =
+	    "SELECT renewal_info, renewal_info_until FROM certificates "
+	    "WHERE id = ?1 AND renewal_info IS NOT NULL",
+	[STMT_CERT_SET_RENEWAL_INFO] =
+	    "UPDATE certificates SET renewal_info = ?2, renewal_info_until = ?3 "
+	    "WHERE id = ?1 AND upstream_id IS NOT NULL",
 	[STMT_JOB_ADD] =
 	    "INSERT INTO jobs (kind, ref_id, max_attempts, next_run, deadline, "
 	    "created, updated) VALUES (?1, ?2, ?3, ?5, ?4, ?5, ?5)",
@@ -210,6 +226,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT 1 FROM jobs WHERE state IN ('queued', 'running') AND "
 	    "((state = 'queued' AND next_run <= ?1) OR (state = 'running' AND "
 	    "lease_until < ?1)) LIMIT 1",
+	[STMT_JOBS_RUNNING_ON] =
+	    "SELECT " JOB_COLS " FROM jobs WHERE state = 'running' AND "
+	    "substr(lease_owner, instr(lease_owner, '@') + 1) = ?1 "
+	    "ORDER BY id LIMIT ?2",
+	[STMT_JOB_RELEASE] =
+	    "UPDATE jobs SET state = 'queued', lease_owner = NULL, "
+	    "lease_until = NULL, next_run = ?3, updated = ?3 " JOB_HELD,
 	[STMT_UPSTREAM_GET] =
 	    "SELECT id, name, directory, eab_kid, eab_hmac, ca_bundle, contact, "
 	    "profile, preferred_chain, key_type, account_key, account_url, "
@@ -235,6 +258,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE order_id = ?1",
 	[STMT_UPSTREAM_ORDER_SET_URL] =
 	    "UPDATE upstream_orders SET url = ?2 WHERE order_id = ?1",
+	[STMT_CERT_BY_ID] =
+	    "SELECT " CERT_COLS " WHERE id = ?1",
+	[STMT_CERT_REVOKE] =
+	    "UPDATE certificates SET status = 'revoked', revoked = ?2, reason = ?3 "
+	    "WHERE id = ?1 AND status = 'valid'",
 };
 
 struct db {
@@ -259,7 +287,7 @@ static const char *const account_status_names[ACCT__MAX] = {
 	"valid", "deactivated", "revoked"
 };
 static const char *const job_kind_names[JOB_KIND__MAX] = {
-	"upstream_order"
+	"upstream_order", "upstream_revoke"
 };
 static const char *const job_state_names[JOB_STATE__MAX] = {
 	"queued", "running", "done", "failed"
@@ -1197,6 +1225,9 @@ fill_cert(sqlite3_stmt *st, void *arg)
 		c->chain = col_dup(st, 16);
 	c->revoked = strcmp((const char *)sqlite3_column_text(st, 17), "revoked") == 0;
 	c->created = sqlite3_column_int64(st, 18);
+	c->revoked_at = sqlite3_column_int64(st, 19);
+	c->reason = sqlite3_column_type(st, 20) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, 20);
 	if (c->names == NULL || c->pem == NULL ||
 	    (sqlite3_column_type(st, 16) != SQLITE_NULL && c->chain == NULL)) {
 		db_cert_free(c);
@@ -1210,6 +1241,105 @@ db_cert_by_uid(struct db *db, const char *uid, struct db_cert *out)
 {
 	return lookup_by(db, STMT_CERT_BY_UID, "db_cert_by_uid", uid, 0, fill_cert, out,
 	    sizeof(*out));
+}
+
+enum db_rc
+db_certs_by_serial(struct db *db, int64_t endpoint_id, const char *serial,
+    struct db_cert *out, size_t max, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 r = SQLITE_DONE;
+
+	*n = 0;
+	if ((st = stmt(db, STMT_CERTS_BY_SERIAL)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, endpoint_id);
+	sqlite3_bind_int64(st, 3, (int64_t)max);
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&out[*n], 0, sizeof(out[*n]));
+		if (!fill_cert(st, &out[*n])) {
+			log_err("db_certs_by_serial: out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	if (*n < max && r != SQLITE_DONE) {
+		if (r != SQLITE_ROW)
+			log_err("db_certs_by_serial: %s", sqlite3_errmsg(db->conn));
+		sqlite3_reset(st);
+		while (*n > 0)
+			db_cert_free(&out[--*n]);
+		return DB_ERROR;
+	}
+	sqlite3_reset(st);
+	return *n > 0 ? DB_OK : DB_NOTFOUND;
+}
+
+struct renewal_info_row {
+	char	*json;
+	int64_t	 until;
+};
+
+static int
+fill_renewal_info(sqlite3_stmt *st, void *arg)
+{
+	struct renewal_info_row *ri = arg;
+
+	ri->until = sqlite3_column_int64(st, 1);
+	return (ri->json = col_dup(st, 0)) != NULL;
+}
+
+enum db_rc
+db_cert_renewal_info(struct db *db, int64_t id, char **json, int64_t *until)
+{
+	struct renewal_info_row	ri;
+	enum db_rc		rc;
+
+	rc = lookup_by(db, STMT_CERT_RENEWAL_INFO, "db_cert_renewal_info", NULL, id,
+	    fill_renewal_info, &ri, sizeof(ri));
+	*json = rc == DB_OK ? ri.json : NULL;
+	*until = rc == DB_OK ? ri.until : 0;
+	return rc;
+}
+
+enum db_rc
+db_cert_set_renewal_info(struct db *db, int64_t id, const char *json,
+    int64_t until)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_CERT_SET_RENEWAL_INFO)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, until);
+	if (step_done(db, st, "db_cert_set_renewal_info") != SQLITE_DONE)
+		return DB_ERROR;
+	return sqlite3_changes(db->conn) > 0 ? DB_OK : DB_NOTFOUND;
+}
+
+enum db_rc
+db_cert_by_id(struct db *db, int64_t id, struct db_cert *out)
+{
+	return lookup_by(db, STMT_CERT_BY_ID, "db_cert_by_id", NULL, id, fill_cert,
+	    out, sizeof(*out));
+}
+
+enum db_rc
+db_cert_revoke(struct db *db, int64_t id, int64_t now, int reason)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_CERT_REVOKE)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	if (reason >= 0)
+		sqlite3_bind_int(st, 3, reason);
+	if (step_done(db, st, "db_cert_revoke") != SQLITE_DONE)
+		return DB_ERROR;
+	return sqlite3_changes(db->conn) > 0 ? DB_OK : DB_NOTFOUND;
 }
 
 void
@@ -1401,6 +1531,47 @@ fill_nothing(sqlite3_stmt *st, void *arg)
 	return 1;
 }
 
+int
+db_jobs_running_on(struct db *db, const char *host, struct db_job *out, size_t max)
+{
+	sqlite3_stmt	*st;
+	size_t		 n = 0;
+	int		 r;
+
+	if ((st = stmt(db, STMT_JOBS_RUNNING_ON)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
+		if (!fill_job(st, &out[n]))
+			break;
+		n++;
+	}
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		log_err("db_jobs_running_on: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		while (n > 0)
+			db_job_free(&out[--n]);
+		return -1;
+	}
+	return (int)n;
+}
+
+enum db_rc
+db_job_release(struct db *db, int64_t id, const char *owner, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOB_RELEASE)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	return job_update(db, st, "db_job_release");
+}
+
 enum db_rc
 db_job_due(struct db *db, int64_t now)
 {
@@ -1417,7 +1588,7 @@ db_jobs_failed_deadline(struct db *db, int64_t now, struct db_job *out, size_t m
 {
 	sqlite3_stmt	*st;
 	size_t		 n = 0;
-	int		 r;
+	int		 r, bad = 0;
 
 	if ((st = stmt(db, STMT_JOBS_FAIL_DEADLINE)) == NULL)
 		return -1;
@@ -1425,8 +1596,12 @@ db_jobs_failed_deadline(struct db *db, int64_t now, struct db_job *out, size_t m
 	sqlite3_bind_int64(st, 2, (int64_t)max);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < max) {
 		memset(&out[n], 0, sizeof(out[n]));
-		if (!fill_job(st, &out[n]))
+		/* A job failed but not handed back would leave its work as it is. */
+		if (!fill_job(st, &out[n])) {
+			log_err("db_jobs_failed_deadline: a job row is unreadable");
+			bad = 1;
 			break;
+		}
 		n++;
 	}
 	/* RETURNING: every change is made by the first step; read them all. */
@@ -1435,7 +1610,7 @@ db_jobs_failed_deadline(struct db *db, int64_t now, struct db_job *out, size_t m
 	if (r != SQLITE_DONE)
 		log_err("db_jobs_failed_deadline: %s", sqlite3_errmsg(db->conn));
 	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
+	if (r != SQLITE_DONE || bad) {
 		while (n > 0)
 			db_job_free(&out[--n]);
 		return -1;

@@ -233,11 +233,39 @@ struct db_cert {
 	char			*pem;		/* the leaf */
 	char			*chain;		/* upstream: the certificates after it */
 	int			 revoked;
+	int64_t			 revoked_at;	/* 0 unless revoked */
+	int			 reason;	/* RFC 5280 code; -1: none given */
 	int64_t			 created;
 };
 
 enum db_rc	 db_cert_insert(struct db *db, struct db_cert *c);
 enum db_rc	 db_cert_by_uid(struct db *db, const char *uid, struct db_cert *out);
+/*
+ * The certificates of endpoint endpoint_id with serial (lower-case hex, no
+ * leading zero octets), one per issuer: at most max into out, oldest first
+ * (free each with db_cert_free()).  DB_NOTFOUND if there is none.
+ */
+enum db_rc	 db_certs_by_serial(struct db *db, int64_t endpoint_id,
+		    const char *serial, struct db_cert *out, size_t max, size_t *n);
+/*
+ * The renewal information (RFC 9773) last relayed for certificate id: its
+ * JSON text (malloc'd) and the time it is kept until.  DB_NOTFOUND if none.
+ */
+enum db_rc	 db_cert_renewal_info(struct db *db, int64_t id, char **json,
+		    int64_t *until);
+/*
+ * Keeps json (a renewalInfo object) for certificate id until the time
+ * until; only a certificate from an upstream has one (DB_NOTFOUND else).
+ */
+enum db_rc	 db_cert_set_renewal_info(struct db *db, int64_t id,
+		    const char *json, int64_t until);
+enum db_rc	 db_cert_by_id(struct db *db, int64_t id, struct db_cert *out);
+/*
+ * Revokes certificate id at time now with reason (an RFC 5280 code, or -1
+ * for none: stored as NULL).  DB_NOTFOUND if there is no such certificate
+ * or it is revoked already.
+ */
+enum db_rc	 db_cert_revoke(struct db *db, int64_t id, int64_t now, int reason);
 void		 db_cert_free(struct db_cert *c);
 
 /*
@@ -322,7 +350,8 @@ void		 db_upstream_order_free(struct db_upstream_order *u);
  * it: a runner whose lease expired and was claimed by another gets
  * DB_NOTFOUND and changes nothing.  Times are unix seconds.
  */
-enum job_kind { JOB_UPSTREAM_ORDER, JOB_KIND__MAX };
+/* upstream_order: ref_id is an order's id; upstream_revoke: a certificate's. */
+enum job_kind { JOB_UPSTREAM_ORDER, JOB_UPSTREAM_REVOKE, JOB_KIND__MAX };
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_STATE__MAX };
 
 /* Longest lease owner ("pid@host") and stored error text, in bytes. */
@@ -382,6 +411,18 @@ enum db_rc	 db_job_retry(struct db *db, int64_t id, const char *owner,
 enum db_rc	 db_job_fail(struct db *db, int64_t id, const char *owner,
 		    const char *error, int64_t now);
 enum db_rc	 db_job_get(struct db *db, int64_t id, struct db_job *out);
+/*
+ * The running jobs whose lease owner is "PID@host": at most max, into out
+ * (free each with db_job_free()).  Returns how many, or -1.
+ */
+int		 db_jobs_running_on(struct db *db, const char *host,
+		    struct db_job *out, size_t max);
+/*
+ * Gives a running job back to the queue, due at now, if owner still holds
+ * it: for a lease whose owner is known dead.  DB_NOTFOUND if not held.
+ */
+enum db_rc	 db_job_release(struct db *db, int64_t id, const char *owner,
+		    int64_t now);
 /* DB_OK if a job is due now (db_job_claim() would find one), else DB_NOTFOUND. */
 enum db_rc	 db_job_due(struct db *db, int64_t now);
 /*

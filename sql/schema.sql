@@ -228,8 +228,10 @@ CREATE TABLE authorizations (
 -- issuing certificate) or by an upstream ACME CA (upstream_id; chain holds
 -- the certificates the upstream sent after the leaf, as PEM).  serial is
 -- lower-case hex, unique per issuer.  names is the JSON array of its
--- subjectAltName values.  renewal_info is the upstream's last renewal
--- information (RFC 9773) as relayed, valid until renewal_info_until.
+-- subjectAltName values.  renewal_info is the renewal information
+-- (RFC 9773) last served for an upstream certificate: the upstream's as
+-- relayed, or ours while the upstream could not be asked; valid until
+-- renewal_info_until.
 CREATE TABLE certificates (
 	id		INTEGER PRIMARY KEY,
 	uid		TEXT NOT NULL UNIQUE,
@@ -408,7 +410,8 @@ BEGIN
 END;
 
 -- Background work (core/job.h): one row per piece of long work, such as
--- placing an order upstream (kind upstream_order, ref_id the order's id).
+-- placing an order upstream (kind upstream_order, ref_id the order's id)
+-- or forwarding a revocation there (upstream_revoke, the certificate's).
 -- Whichever process runs the job loop claims a due row with a lease
 -- (lease_owner "pid@host", until lease_until); a runner that dies leaves
 -- its lease to expire and another claims the row again, so work survives
@@ -417,7 +420,7 @@ END;
 -- the same work is never queued twice.
 CREATE TABLE jobs (
 	id		INTEGER PRIMARY KEY,
-	kind		TEXT NOT NULL CHECK (kind IN ('upstream_order')),
+	kind		TEXT NOT NULL CHECK (kind IN ('upstream_order', 'upstream_revoke')),
 	ref_id		INTEGER NOT NULL,
 	state		TEXT NOT NULL DEFAULT 'queued'
 			CHECK (state IN ('queued', 'running', 'done', 'failed')),

@@ -1,5 +1,6 @@
 -- Version 4: certificates issued by an upstream ACME CA (managed ACME,
--- issue 4) and the orders placed upstream for them.
+-- issue 4), the orders placed upstream for them, and the jobs that forward
+-- their revocation there.
 --
 -- certificates.ca_id was NOT NULL and serial unique across every issuer;
 -- the table is rebuilt as templates was in version 3 (see there): rows are
@@ -65,3 +66,36 @@ CREATE TABLE upstream_orders (
 			    AND substr(url, 1, 8) = 'https://')),
 	created		INTEGER NOT NULL
 );
+
+-- jobs.kind may also be upstream_revoke (ref_id a certificate's id): the
+-- table is rebuilt for its CHECK as certificates is above, rows and ids kept.
+CREATE TEMP TABLE jobs_v3 AS SELECT * FROM jobs;
+DROP TABLE jobs;
+
+CREATE TABLE jobs (
+	id		INTEGER PRIMARY KEY,
+	kind		TEXT NOT NULL CHECK (kind IN ('upstream_order', 'upstream_revoke')),
+	ref_id		INTEGER NOT NULL,
+	state		TEXT NOT NULL DEFAULT 'queued'
+			CHECK (state IN ('queued', 'running', 'done', 'failed')),
+	attempts	INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+	max_attempts	INTEGER NOT NULL CHECK (max_attempts BETWEEN 1 AND 1000),
+	next_run	INTEGER NOT NULL,
+	lease_owner	TEXT CHECK (lease_owner IS NULL
+			    OR length(lease_owner) BETWEEN 3 AND 128),
+	lease_until	INTEGER,
+	deadline	INTEGER NOT NULL,
+	last_error	TEXT CHECK (last_error IS NULL OR length(last_error) <= 1024),
+	created		INTEGER NOT NULL,
+	updated		INTEGER NOT NULL,
+	UNIQUE (kind, ref_id),
+	CHECK ((state = 'running') = (lease_owner IS NOT NULL)
+	    AND (lease_owner IS NULL) = (lease_until IS NULL))
+);
+CREATE INDEX jobs_due ON jobs(state, next_run);
+
+INSERT INTO jobs (id, kind, ref_id, state, attempts, max_attempts, next_run,
+    lease_owner, lease_until, deadline, last_error, created, updated)
+SELECT id, kind, ref_id, state, attempts, max_attempts, next_run, lease_owner,
+    lease_until, deadline, last_error, created, updated FROM temp.jobs_v3;
+DROP TABLE temp.jobs_v3;

@@ -31,13 +31,14 @@
 # Last, with the protocol at the curl level (acme-probe): acme-fcgi killed
 # (-9, every process) while a job waits for DNS propagation and started
 # again finishes the order (a runner takes back at once the jobs of dead
-# runners on its host, rather than when their 60 s leases run out; the
-# budget is 180 s should it not); on a second instance with upstream_timeout = 40, an upstream
-# that stays down makes the order invalid with the connection error in its
-# detail, and one that comes back within the budget lets it complete.  The
+# runners on its host, rather than when their 180 s leases run out); on a
+# second instance with upstream_timeout = 40, an upstream that stays down
+# makes the order invalid with the connection error in its detail, and one
+# that comes back within the budget lets it complete.  The
 # relays stop after newOrder and before finalize, so that the job finds the
 # upstream down whatever its timing (a fast job could be done before a stop
-# "right after finalize").
+# "right after finalize").  A certificate revoked through acme-fcgi is then
+# revoked at Pebble too, by a job (Pebble's cert-status-by-serial says so).
 #
 # Assumptions about acme-fcgi: the configuration key upstream_timeout; a
 # proxy order is "ready" at once with "valid" authorizations; finalize
@@ -63,7 +64,7 @@ bail() {
 	exit 1
 }
 
-t_plan 93
+t_plan 96
 
 CM=$(freeport) CD=$(freeport) CH=$(freeport)
 PA=$(freeport) PAM=$(freeport) PAT=$(freeport)
@@ -416,8 +417,7 @@ acme_setup "https://127.0.0.1:$NP/acme" upstream_timeout=60 \
     bail "acme-fcgi refuses the configuration (upstream_timeout = 60): $(cat "$T/out")"
 CONF_A=$CONF
 MAIN_URL=$BASE_URL
-# The restart: the budget would still hold if the job had to wait for its
-# dead runner's lease (60 s) to run out.
+# The restart: the job is taken back at once; its budget is 180 s.
 CONF_B=$T/acme-b.conf
 sed 's/^upstream_timeout = .*/upstream_timeout = 180/' "$CONF_A" > "$CONF_B"
 # The upstream down: a second instance, on the same database.
@@ -806,4 +806,38 @@ fi
 verifies "$T/b.pem" "$ROOT_A" && [ "$(leaf_names "$T/b.pem")" = "y.back.hook.test " ] &&
     t_ok "bounce: its chain verifies to Pebble's root and names y.back.hook.test" ||
     t_not_ok "bounce: chain"
+
+# --- a revocation forwarded upstream ----------------------------------------------------
+# r's certificate, revoked through acme-fcgi by r's account: recorded at
+# once; a job revokes it at Pebble with acme-fcgi's account there.
+awk '/-----BEGIN CERTIFICATE-----/ { i++ } i == 1 { print }
+    /-----END CERTIFICATE-----/ && i == 1 { exit }' "$T/r.pem" > "$T/r.leaf.pem" 2>/dev/null
+certtool -i --infile "$T/r.leaf.pem" --outder > "$T/r.der" 2>/dev/null
+R_SERIAL=$(certtool -i --infile "$T/r.leaf.pem" 2>/dev/null |
+    sed -n '/Serial Number (hex):/{s/.*: *//p;q}' | tr -d ':' | tr 'A-F' 'a-f' | sed 's/^0*//')
+R_CERT="SELECT c.id FROM certificates c JOIN orders o ON o.id = c.order_id
+    WHERE o.uid = '$(sed 's|.*/||' "$T/r.url" 2>/dev/null)'"
+RV=$MAIN_URL/up/revoke-cert
+STATUS=
+[ -s "$T/r.der" ] && spost "$RV" "$(sjws "$RV" r --payload \
+    "{\"certificate\":\"$(basenc --base64url < "$T/r.der" | tr -d '=\n')\",\"reason\":4}")" "$T/r.rv"
+[ "$STATUS" = 200 ] && [ "$(sqlite3 "$DB" "SELECT status, reason FROM certificates
+    WHERE id = ($R_CERT)")" = "revoked|4" ] &&
+    t_ok "revoke: r's certificate revoked through acme-fcgi (200), recorded with reason 4" ||
+    t_not_ok "revoke: $STATUS $(cat "$T/r.rv" 2>/dev/null)"
+rj() {
+	sqlite3 -cmd '.timeout 5000' "$DB" "SELECT state FROM jobs
+	    WHERE kind = 'upstream_revoke' AND ref_id = ($R_CERT)" 2>/dev/null
+}
+i=0
+until [ "$(rj)" = done ] || [ $i -ge 30 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+[ "$(rj)" = done ] && t_ok "revoke: the upstream_revoke job is done (${i} s)" ||
+    t_not_ok "revoke: job $(rj): $(sqlite3 "$DB" "SELECT last_error FROM jobs WHERE kind = 'upstream_revoke'")"
+curl_ -o "$T/r.status.json" "https://127.0.0.1:$PAM/cert-status-by-serial/$R_SERIAL"
+[ -n "$R_SERIAL" ] && [ "$(jq -r '.Status + " " + (.Reason | tostring)' "$T/r.status.json" 2>/dev/null)" = \
+    "Revoked 4" ] && t_ok "revoke: Pebble has it revoked, reason 4" ||
+    t_not_ok "revoke: Pebble says $(cat "$T/r.status.json" 2>/dev/null)"
 t_done

@@ -167,6 +167,92 @@ fixture_ca_set_status(const char *db_path, const char *name, const char *status)
 }
 
 int
+fixture_upstream_add(const char *db_path, const char *name, const char *eab_kid,
+    const char *eab_hmac, const char *ca_bundle, const char *contact,
+    const char *profile, const char *preferred_chain, const char *account_url,
+    const char *status)
+{
+	return run(db_path,
+	    "INSERT INTO upstreams (name, directory, eab_kid, eab_hmac, ca_bundle, "
+	    "contact, profile, preferred_chain, key_type, account_key, "
+	    "account_url, status, removed, created) VALUES (?1, "
+	    "'https://ca.example/' || ?1 || '/directory', ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "'ec256', '/var/lib/acme-fcgi/' || ?1 || '.key', ?8, ?9, "
+	    "CASE WHEN ?9 = 'removed' THEN 1700000001 END, 1700000000)",
+	    "ttttttttt", name, eab_kid, eab_hmac, ca_bundle, contact, profile,
+	    preferred_chain, account_url, status);
+}
+
+int
+fixture_mchall_add(const char *db_path, const char *name, const char *type,
+    const char *solver, const char *zone, int propagation_wait,
+    int propagation_check)
+{
+	return run(db_path,
+	    "INSERT INTO managed_challenges (name, type, solver, hook, server, "
+	    "port, tsig_key, zone, webroot, propagation_wait, propagation_check, "
+	    "created) VALUES (?1, ?2, ?3, "
+	    "CASE WHEN ?3 = 'hook' THEN '/usr/local/bin/' || ?1 END, "
+	    "CASE WHEN ?3 = 'rfc2136' THEN 'ns.example.net' END, "
+	    "CASE WHEN ?3 = 'rfc2136' THEN 5353 END, "
+	    "CASE WHEN ?3 = 'rfc2136' THEN '/etc/acme-fcgi/' || ?1 || '.tsig' END, "
+	    "?4, CASE WHEN ?3 = 'webroot' THEN '/var/www/' || ?1 END, ?5, ?6, "
+	    "1700000000)", "ttttii", name, type, solver, zone, propagation_wait,
+	    propagation_check);
+}
+
+int
+fixture_mchall_rule_add(const char *db_path, const char *name, const char *rule)
+{
+	return run(db_path,
+	    "INSERT INTO managed_challenge_rules (managed_challenge_id, rule) "
+	    "VALUES ((SELECT id FROM managed_challenges WHERE name = ?1), ?2)",
+	    "tt", name, rule);
+}
+
+int
+fixture_mchall_set_status(const char *db_path, const char *name,
+    const char *status)
+{
+	return run(db_path,
+	    "UPDATE managed_challenges SET status = ?2, removed = CASE WHEN "
+	    "?2 = 'removed' THEN 1700000001 END WHERE name = ?1", "tt", name,
+	    status);
+}
+
+int
+fixture_eab_mchall_add(const char *db_path, const char *kid, const char *mchall)
+{
+	return run(db_path,
+	    "INSERT INTO eab_key_challenges (eab_key_id, managed_challenge_id) "
+	    "VALUES ((SELECT id FROM eab_keys WHERE kid = ?1), "
+	    "(SELECT id FROM managed_challenges WHERE name = ?2))",
+	    "tt", kid, mchall);
+}
+
+int64_t
+fixture_row_id(const char *db_path, const char *table, const char *name)
+{
+	sqlite3		*conn = NULL;
+	sqlite3_stmt	*st = NULL;
+	char		 sql[128];
+	int64_t		 id = -1;
+
+	/* table is the test's own literal, never input. */
+	if ((size_t)snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE name = ?1",
+	    table) >= sizeof(sql))
+		return -1;
+	if (sqlite3_open_v2(db_path, &conn, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	return id;
+}
+
+int
 fixture_user_version(const char *db_path)
 {
 	return query_int(db_path, "PRAGMA user_version");

@@ -58,6 +58,42 @@ int	 fixture_ca_add(const char *db_path, const char *name,
 /* Sets a CA's status; 0 if the database refuses. */
 int	 fixture_ca_set_status(const char *db_path, const char *name,
 	    const char *status);
+/*
+ * Adds an upstream ACME CA as acme-upstream(8) records one: directory
+ * "https://ca.example/<name>/directory", key type ec256, account key
+ * "/var/lib/acme-fcgi/<name>.key", and the optional columns as given
+ * (NULL: none); status "active" or "removed" (removed at 1700000001).
+ * Returns 1 or 0.
+ */
+int	 fixture_upstream_add(const char *db_path, const char *name,
+	    const char *eab_kid, const char *eab_hmac, const char *ca_bundle,
+	    const char *contact, const char *profile, const char *preferred_chain,
+	    const char *account_url, const char *status);
+/*
+ * Adds a managed challenge as acme-managed-challenge(8) records one, of
+ * type "dns-01" or "http-01" and solver "hook" (hook "/usr/local/bin/<name>"),
+ * "rfc2136" (server "ns.example.net", port 5353, TSIG key
+ * "/etc/acme-fcgi/<name>.tsig", zone as given, NULL: none) or "webroot"
+ * (webroot "/var/www/<name>"), with no rule; status "active".  Returns 1
+ * or 0.
+ */
+int	 fixture_mchall_add(const char *db_path, const char *name,
+	    const char *type, const char *solver, const char *zone,
+	    int propagation_wait, int propagation_check);
+/* Adds a name rule to a managed challenge.  Returns 1 or 0. */
+int	 fixture_mchall_rule_add(const char *db_path, const char *name,
+	    const char *rule);
+/*
+ * Sets a managed challenge's status ("removed" records when, as the
+ * schema asks); 0 if the database refuses.
+ */
+int	 fixture_mchall_set_status(const char *db_path, const char *name,
+	    const char *status);
+/* Lets the accounts of EAB key kid use a managed challenge.  Returns 1 or 0. */
+int	 fixture_eab_mchall_add(const char *db_path, const char *kid,
+	    const char *mchall);
+/* The id of the row of table ("upstreams", "managed_challenges") named name, or -1. */
+int64_t	 fixture_row_id(const char *db_path, const char *table, const char *name);
 /* PRAGMA user_version of the file, or -1. */
 int	 fixture_user_version(const char *db_path);
 /* Sets PRAGMA user_version.  Returns 1 or 0. */

@@ -154,3 +154,19 @@ tests_unit_test_solver_SOURCES = tests/unit/test_solver.c
 tests_unit_test_solver_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_solver_LDADD = $(UNIT_LDADD)
 endif
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test_ari
+TESTS += tests/unit/test_ari
+tests_unit_test_ari_SOURCES = tests/unit/test_ari.c
+tests_unit_test_ari_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ari_LDADD = $(UNIT_LDADD)
+endif
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test_revoke
+TESTS += tests/unit/test_revoke
+tests_unit_test_revoke_SOURCES = tests/unit/test_revoke.c
+tests_unit_test_revoke_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_revoke_LDADD = $(UNIT_LDADD)
+endif

@@ -3,8 +3,9 @@
 # written for (ACME_SCHEMA_VERSION in sql/admin.sh) is the one acme-fcgi
 # creates (PRAGMA user_version after --init-db), and that databases of
 # versions 1 (the first release: no orders), 2 (no upstreams; templates need
-# a CA) and 3 (certificates need a CA) are migrated to exactly the schema a
-# new database gets, keeping their rows and the references to them.
+# a CA) and 3 (certificates need a CA; jobs of one kind) are migrated to
+# exactly the schema a new database gets, keeping their rows and the
+# references to them.
 set -eu
 
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -39,7 +40,7 @@ else
 	sed 's/^/# /' "$dir/out"
 fi
 
-# The tables as versions before 4 (certificates) and 3 (templates) had them.
+# The tables as versions before 4 (certificates, jobs) and 3 (templates) had them.
 cat > "$dir/old-certificates.sql" <<'SQL'
 CREATE TABLE certificates (
 	id		INTEGER PRIMARY KEY,
@@ -67,6 +68,29 @@ CREATE TABLE certificates (
 CREATE INDEX certificates_endpoint ON certificates(endpoint_id);
 CREATE INDEX certificates_not_after ON certificates(not_after);
 SQL
+cat > "$dir/old-jobs.sql" <<'SQL'
+CREATE TABLE jobs (
+	id		INTEGER PRIMARY KEY,
+	kind		TEXT NOT NULL CHECK (kind IN ('upstream_order')),
+	ref_id		INTEGER NOT NULL,
+	state		TEXT NOT NULL DEFAULT 'queued'
+			CHECK (state IN ('queued', 'running', 'done', 'failed')),
+	attempts	INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+	max_attempts	INTEGER NOT NULL CHECK (max_attempts BETWEEN 1 AND 1000),
+	next_run	INTEGER NOT NULL,
+	lease_owner	TEXT CHECK (lease_owner IS NULL
+			    OR length(lease_owner) BETWEEN 3 AND 128),
+	lease_until	INTEGER,
+	deadline	INTEGER NOT NULL,
+	last_error	TEXT CHECK (last_error IS NULL OR length(last_error) <= 1024),
+	created		INTEGER NOT NULL,
+	updated		INTEGER NOT NULL,
+	UNIQUE (kind, ref_id),
+	CHECK ((state = 'running') = (lease_owner IS NOT NULL)
+	    AND (lease_owner IS NULL) = (lease_until IS NULL))
+);
+CREATE INDEX jobs_due ON jobs(state, next_run);
+SQL
 cat > "$dir/old-templates.sql" <<'SQL'
 CREATE TABLE templates (
 	id		INTEGER PRIMARY KEY,
@@ -89,8 +113,8 @@ SQL
 
 # old_db VERSION FILE - a database of VERSION made from a new one: the
 # tables later migrations add are dropped, certificates is as it was before
-# version 4 rebuilt it, and templates as before version 3 did (version 3
-# has today's).  Then rows that refer to each other.
+# version 4 rebuilt it (jobs too, in version 3), and templates as before
+# version 3 did (version 3 has today's).  Then rows that refer to each other.
 old_db() {
 	cp "$dir/acme.db" "$2"
 	drop="DROP TABLE upstream_orders; DROP TABLE certificates;"
@@ -100,6 +124,8 @@ old_db() {
 	[ "$1" -ge 2 ] || drop="$drop DROP TABLE authorizations; DROP TABLE orders;"
 	[ "$1" -lt 2 ] || drop="$drop
 $(cat "$dir/old-certificates.sql")"
+	[ "$1" -lt 3 ] || drop="$drop DROP TABLE jobs;
+$(cat "$dir/old-jobs.sql")"
 	[ "$1" -ge 3 ] || drop="$drop
 $(cat "$dir/old-templates.sql")"
 	sqlite3 "$2" "$drop
@@ -127,7 +153,10 @@ INSERT INTO certificates (uid, serial, order_id, account_id, endpoint_id,
     application_id, template_id, ca_id, names, key_type, not_before, not_after,
     pem, created)
     VALUES ('c', '0a0b', 1, 1, 2, 1, 9, 1, '[]', 'ec256', 1, 2,
-        '-----BEGIN CERTIFICATE-----', 1);"
+        '-----BEGIN CERTIFICATE-----', 1);" || return 1
+	[ "$1" -ge 3 ] || return 0
+	sqlite3 "$2" "INSERT INTO jobs (id, kind, ref_id, max_attempts, next_run,
+    deadline, created, updated) VALUES (5, 'upstream_order', 1, 3, 1, 2, 1, 1);"
 }
 
 # migrated DESC VERSION - a database of VERSION migrates to the schema of a
@@ -154,6 +183,8 @@ migrated() {
 	    JOIN templates t ON t.id = e.template_id")" = web ] || why="$why binding;"
 	[ "$2" -lt 2 ] || [ "$(sqlite3 "$old" "SELECT t.name FROM certificates c
 	    JOIN templates t ON t.id = c.template_id")" = other ] || why="$why certificate;"
+	[ "$2" -lt 3 ] || [ "$(sqlite3 "$old" "SELECT id, kind, ref_id, state,
+	    max_attempts FROM jobs")" = "5|upstream_order|1|queued|3" ] || why="$why jobs;"
 	[ -z "$(sqlite3 "$old" 'PRAGMA foreign_key_check;')" ] || why="$why foreign keys;"
 	[ "$(sqlite3 "$old" "SELECT type, name, sql FROM sqlite_master ORDER BY name")" = \
 	    "$(sqlite3 "$dir/acme.db" "SELECT type, name, sql FROM sqlite_master ORDER BY name")" ] ||

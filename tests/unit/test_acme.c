@@ -517,6 +517,33 @@ test_rejects_bad_public_key(void **state)
 	    "\"P-192\" is not supported");
 }
 
+/*
+ * RFC 8555 §7.6: in AUTH_ANY a "jwk" is a certificate's key, never an
+ * account's, even when an account has that key, and whatever its status;
+ * the transaction does not make it one either.  Its twin in AUTH_JWK.
+ */
+static void
+test_any_mode_jwk_is_no_account(void **state)
+{
+	struct db_account a;
+
+	(void)state;
+	assert_int_equal(db_account_by_uid(t.db, t.acct.uid, &a), DB_OK);
+	a.status = ACCT_DEACTIVATED;
+	assert_int_equal(db_account_update(t.db, &a), DB_OK);
+	db_account_free(&a);
+	assert_true(auth(body(&acct_key, NULL, t.acct_url, nonce(), NULL,
+	    &acct_key, "{}"), t.acct_url, AUTH_ANY));
+	assert_false(t.a.has_acct);
+	assert_non_null(t.a.key.pub);
+	assert_true(acme_txn_begin(&t.srv, &t.a, &t.p));
+	assert_false(t.a.has_acct);
+	acme_txn_rollback(&t.srv);
+	assert_true(auth(body(&acct_key, NULL, NEW_ACCOUNT_URL, nonce(), NULL,
+	    &acct_key, "{}"), NEW_ACCOUNT_URL, AUTH_JWK));
+	assert_true(t.a.has_acct);
+}
+
 /* RFC 8555 §7.3.6: a deactivated account is refused as unauthorized. */
 static void
 test_rejects_deactivated_account(void **state)
@@ -673,6 +700,7 @@ main(void)
 		T(test_jwk_request_known_key),
 		T(test_jwk_request_key_of_other_endpoint),
 		T(test_any_mode_takes_either),
+		T(test_any_mode_jwk_is_no_account),
 		T(test_rejects_bad_json),
 		T(test_rejects_non_jws),
 		T(test_rejects_alg_none),

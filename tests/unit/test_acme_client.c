@@ -941,6 +941,7 @@ test_order_new(void **state)
 	r.nids = 3;
 	r.not_before = T0;
 	r.not_after = T0 + 86400;
+	r.profile = "shortlived";
 	PLAY(s);
 	assert_true(acme_client_order_new(C, &r, &o, &p));
 	assert_string_equal(o.url, O1);
@@ -961,6 +962,7 @@ test_order_new(void **state)
 	pl = sent_payload(0);
 	assert_string_equal(str_member(pl, "notBefore"), "2023-11-14T22:13:20Z");
 	assert_string_equal(str_member(pl, "notAfter"), "2023-11-15T22:13:20Z");
+	assert_string_equal(str_member(pl, "profile"), "shortlived");
 	assert_int_equal(json_get_array(pl, "identifiers", 10, &arr), JGET_OK);
 	assert_int_equal(json_object_array_length(arr), 3);
 	id = json_object_array_get_idx(arr, 2);
@@ -1876,6 +1878,177 @@ test_orders_refused(void **state)
 	assert_played();
 }
 
+/* --- revocation ---------------------------------------------------------------------- */
+
+#define REVOKE_URL	B "/revoke-cert"
+
+static const uint8_t revoke_der[] = { 0x30, 0x82, 0x01, 0x0a, 0xfb, 0xff };
+
+/* Request i revoked revoke_der with reason (-1: no member), signed by kid. */
+static void
+assert_revoke_sent(size_t i, int reason)
+{
+	struct json_object	*pl;
+	struct jws		 j;
+	int64_t			 got;
+	char			*b64;
+
+	sent_jws(i, &j);
+	assert_string_equal(j.url, REVOKE_URL);
+	assert_non_null(j.kid);
+	assert_string_equal(j.kid, KID);
+	assert_null(j.jwk);
+	jws_free(&j);
+	assert_non_null(pl = sent_payload(i));
+	assert_non_null(b64 = b64url_encode(revoke_der, sizeof(revoke_der)));
+	assert_string_equal(str_member(pl, "certificate"), b64);
+	free(b64);
+	if (reason < 0)
+		assert_int_equal(json_get_int(pl, "reason", 0, 10, &got), JGET_ABSENT);
+	else {
+		assert_int_equal(json_get_int(pl, "reason", 0, 10, &got), JGET_OK);
+		assert_int_equal(got, reason);
+	}
+	json_object_put(pl);
+}
+
+/* 200, with a reason and without one. */
+static void
+test_revoke(void **state)
+{
+	static const struct canned s[] = {
+		{ ACME_POST, REVOKE_URL, 200, NONCE("n3"), NULL, 0, 0 },
+		{ ACME_POST, REVOKE_URL, 200, NONCE("n4") "Content-Length: 0\n", "", 0, 0 },
+	};
+	struct problem	p = { 0 };
+
+	(void)state;
+	have_account();
+	PLAY(s);
+	assert_true(acme_client_revoke(C, revoke_der, sizeof(revoke_der), 1, &p));
+	assert_int_equal(p.type, PROB_NONE);
+	assert_revoke_sent(0, 1);
+	reset_sent();
+	assert_true(acme_client_revoke(C, revoke_der, sizeof(revoke_der), -1, &p));
+	assert_revoke_sent(0, -1);
+	assert_played();
+}
+
+/* alreadyRevoked is the server's problem, for the caller to judge. */
+static void
+test_revoke_already_revoked(void **state)
+{
+	static const struct canned s[] = {
+		{ ACME_POST, REVOKE_URL, 400, NONCE("n3")
+		    "Content-Type: application/problem+json\n",
+		    "{\"type\":\"urn:ietf:params:acme:error:alreadyRevoked\","
+		    "\"detail\":\"Certificate has already been revoked.\",\"status\":400}", 0, 0 },
+	};
+	struct problem	p = { 0 };
+
+	(void)state;
+	have_account();
+	PLAY(s);
+	assert_false(acme_client_revoke(C, revoke_der, sizeof(revoke_der), 4, &p));
+	assert_problem(&p, PROB_ALREADY_REVOKED, "already been revoked");
+	assert_int_equal(p.status, 400);
+	assert_played();
+	assert_int_equal(T.nsent, 1);
+}
+
+/*
+ * A reason the server does not take (Boulder: 0, 1, 4, 5 only) is its
+ * badRevocationReason; one that is no RFC 5280 reason, a certificate of
+ * no or too many bytes, never leave the client.
+ */
+static void
+test_revoke_bad_reason(void **state)
+{
+	static const struct canned s[] = {
+		{ ACME_POST, REVOKE_URL, 400, NONCE("n3"),
+		    "{\"type\":\"urn:ietf:params:acme:error:badRevocationReason\","
+		    "\"detail\":\"unsupported revocation reason code provided\"}", 0, 0 },
+	};
+	static const int local[] = { 7, 11, -2, 1000 };
+	struct problem	 p = { 0 };
+	uint8_t		*big;
+
+	(void)state;
+	have_account();
+	PLAY(s);
+	assert_false(acme_client_revoke(C, revoke_der, sizeof(revoke_der), 6, &p));
+	assert_problem(&p, PROB_BAD_REVOCATION_REASON, "unsupported revocation reason");
+	assert_int_equal(p.status, 400);
+	assert_revoke_sent(0, 6);
+	assert_played();
+	reset_sent();
+	for (size_t i = 0; i < nitems(local); i++) {
+		assert_false(acme_client_revoke(C, revoke_der, sizeof(revoke_der),
+		    local[i], &p));
+		assert_problem(&p, PROB_MALFORMED, "reason code");
+	}
+	assert_false(acme_client_revoke(C, revoke_der, 0, 1, &p));
+	assert_problem(&p, PROB_MALFORMED, "1 to 16384 bytes");
+	assert_non_null(big = calloc(1, 16385));
+	assert_false(acme_client_revoke(C, big, 16385, 1, &p));
+	assert_problem(&p, PROB_MALFORMED, "1 to 16384 bytes");
+	free(big);
+	assert_int_equal(T.nsent, 0);
+}
+
+/* badNonce: once more with the refusal's nonce. */
+static void
+test_revoke_bad_nonce(void **state)
+{
+	static const struct canned s[] = {
+		{ ACME_POST, REVOKE_URL, 400, NONCE("n3"), BAD_NONCE_BODY, 0, 0 },
+		{ ACME_POST, REVOKE_URL, 200, NONCE("n4"), NULL, 0, 0 },
+	};
+	struct problem	p = { 0 };
+	struct jws	j;
+
+	(void)state;
+	have_account();
+	PLAY(s);
+	assert_true(acme_client_revoke(C, revoke_der, sizeof(revoke_der), 0, &p));
+	assert_played();
+	assert_int_equal(T.nsent, 2);
+	sent_jws(0, &j);
+	assert_string_equal(j.nonce, "n2");
+	jws_free(&j);
+	sent_jws(1, &j);
+	assert_string_equal(j.nonce, "n3");
+	jws_free(&j);
+	assert_revoke_sent(1, 0);
+}
+
+/* A directory without revokeCert: nothing is sent. */
+static void
+test_revoke_no_resource(void **state)
+{
+	static const struct canned s[] = {
+		{ ACME_GET, DIR_URL, 200, NULL, "{\"newNonce\":\"" NONCE_URL "\","
+		    "\"newAccount\":\"" ACCT_URL "\",\"newOrder\":\"" ORDER_URL "\"}", 0, 0 },
+	};
+	struct acme_client_opts	 o;
+	struct acme_client	*c;
+	struct problem		 p = { 0 };
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.directory_url = DIR_URL;
+	o.key = &acct;
+	o.account_url = KID;
+	o.http.fn = fake_http;
+	assert_non_null(c = acme_client_new(&o, &p));
+	PLAY(s);
+	assert_false(acme_client_revoke(c, revoke_der, sizeof(revoke_der), 1, &p));
+	assert_problem(&p, PROB_SERVER_INTERNAL, "no revokeCert");
+	assert_played();
+	assert_int_equal(T.nsent, 1);
+	acme_client_free(c);
+}
+
 /* --- the group --------------------------------------------------------------------------- */
 
 static int
@@ -1948,6 +2121,11 @@ main(void)
 		T_(test_cert_refused),
 		T_(test_orders_pages),
 		T_(test_orders_refused),
+		T_(test_revoke),
+		T_(test_revoke_already_revoked),
+		T_(test_revoke_bad_reason),
+		T_(test_revoke_bad_nonce),
+		T_(test_revoke_no_resource),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

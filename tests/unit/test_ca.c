@@ -1167,6 +1167,43 @@ test_upstream_leaf(void **state)
 	assert_null(u.chain_pem);
 }
 
+/*
+ * RFC 8555 §7.6: the serial a revocation request's DER is looked up by, as
+ * the database writes it; and whether a certificate is for a key.
+ */
+static void
+test_der_serial_and_key(void **state)
+{
+	static const uint8_t	 junk[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
+	struct ca_leaf		 l;
+	gnutls_x509_crt_t	 crt;
+	gnutls_datum_t		 der = { NULL, 0 }, pem = { NULL, 0 };
+	char			 serial[41], want[CA_SERIAL_HEX_LEN + 1];
+
+	(void)state;
+	leaf_init(&l, leaf_pub[KEY_EC256], two_names, nitems(two_names));
+	crt = issue_ok(&iss[KEY_EC384], &l);
+	assert_int_equal(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der), 0);
+	assert_true(ca_cert_pem(crt, &pem));
+	ca_serial_hex(l.serial, want);
+	assert_true(ca_der_serial(der.data, der.size, serial));
+	assert_string_equal(serial, want);
+	assert_true(ca_cert_key_is((const char *)pem.data, leaf_pub[KEY_EC256]));
+
+	/* Failing twins: not a certificate, cut short, nothing; another key. */
+	assert_false(ca_der_serial(junk, sizeof(junk), serial));
+	assert_string_equal(serial, "");
+	assert_false(ca_der_serial(der.data, der.size - 1, serial));
+	assert_false(ca_der_serial(der.data, 0, serial));
+	assert_false(ca_cert_key_is((const char *)pem.data, leaf_pub[KEY_EC384]));
+	assert_false(ca_cert_key_is((const char *)pem.data, leaf_pub[KEY_RSA2048]));
+	assert_false(ca_cert_key_is("-----BEGIN CERTIFICATE-----\nAAAA\n"
+	    "-----END CERTIFICATE-----\n", leaf_pub[KEY_EC256]));
+	gnutls_free(der.data);
+	gnutls_free(pem.data);
+	gnutls_x509_crt_deinit(crt);
+}
+
 int
 main(void)
 {
@@ -1197,6 +1234,7 @@ main(void)
 		cmocka_unit_test(test_load_and_issue),
 		cmocka_unit_test(test_load_rejects),
 		cmocka_unit_test(test_upstream_leaf),
+		cmocka_unit_test(test_der_serial_and_key),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

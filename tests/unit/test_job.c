@@ -501,6 +501,35 @@ test_owner(void **state)
 	assert_int_equal(claim(db, buf, 100), id);
 }
 
+/*
+ * An upstream_revoke job (its ref_id a certificate's) is another job than
+ * an upstream_order one with the same ref_id; each is queued once.
+ */
+static void
+test_kind_upstream_revoke(void **state)
+{
+	struct db_job	j;
+	int64_t		order, revoke = 0, dup = 0;
+
+	(void)state;
+	order = add(42, 3, 1000, 100);
+	assert_int_equal(db_job_add(db, JOB_UPSTREAM_REVOKE, 42, 1000, 86500, 100,
+	    &revoke), DB_OK);
+	assert_true(revoke > 0 && revoke != order);
+	get(revoke, &j);
+	assert_int_equal(j.kind, JOB_UPSTREAM_REVOKE);
+	assert_int_equal(j.ref_id, 42);
+	assert_int_equal(j.max_attempts, 1000);
+	assert_int_equal(j.deadline, 86500);
+	db_job_free(&j);
+	assert_string_equal(job_kind_name(JOB_UPSTREAM_REVOKE), "upstream_revoke");
+	assert_int_equal(db_job_add(db, JOB_UPSTREAM_REVOKE, 42, 5, 2000, 200,
+	    &dup), DB_CONFLICT);
+	/* Claimed like any other, in next_run order. */
+	assert_int_equal(claim(db, "1@host", 100), order);
+	assert_int_equal(claim(db, "1@host", 100), revoke);
+}
+
 #define JOBTEST(f)	cmocka_unit_test_setup_teardown(f, job_setup, job_teardown)
 
 int
@@ -520,6 +549,7 @@ main(void)
 		JOBTEST(test_concurrent_claims),
 		JOBTEST(test_backoff_bounds),
 		JOBTEST(test_owner),
+		JOBTEST(test_kind_upstream_revoke),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup,

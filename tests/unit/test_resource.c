@@ -57,6 +57,11 @@ test_parse_each_resource(void **state)
 	assert_route("/ep-1/authz/" ID, RES_AUTHZ, ID);
 	assert_route("/ep-1/cert/" ID, RES_CERT, ID);
 	assert_route("/ep-1/issuer/main-ca_2", RES_ISSUER, "main-ca_2");
+	assert_route("/ep-1/renewal-info/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE",
+	    RES_RENEWAL_INFO, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+	assert_route("/ep-1/revoke-cert", RES_REVOKE_CERT, "");
+	assert_no_route("/ep-1/revoke-cert/" ID);
+	assert_no_route("/ep-1/revoke-certs");
 }
 
 /* Every resource: the URL built for it parses back to it. */
@@ -282,6 +287,46 @@ test_rejects_unknown_resource(void **state)
 	assert_no_route("/ep-1/directory#f");
 }
 
+/*
+ * RFC 9773: the directory names renewal-info, a certID goes below it.  A
+ * certID segment may have '.', '=' and '+', so that its handler refuses a
+ * bad one as malformed; nothing that leaves the segment is one.
+ */
+static void
+test_renewal_info(void **state)
+{
+	char	path[ROUTE_CERTID_MAX + 64], id[ROUTE_CERTID_MAX + 2];
+	char	*url;
+
+	(void)state;
+	url = resource_url(EP_URL, RES_RENEWAL_INFO, NULL);
+	assert_string_equal(url, EP_URL "/renewal-info");
+	free(url);
+	url = resource_url(EP_URL, RES_RENEWAL_INFO, "AQ.AQ");
+	assert_string_equal(url, EP_URL "/renewal-info/AQ.AQ");
+	free(url);
+	assert_route("/ep-1/renewal-info/nodot", RES_RENEWAL_INFO, "nodot");
+	assert_route("/ep-1/renewal-info/a=.b+", RES_RENEWAL_INFO, "a=.b+");
+	assert_route("/ep-1/renewal-info/..", RES_RENEWAL_INFO, "..");
+	assert_no_route("/ep-1/renewal-info");
+	assert_no_route("/ep-1/renewal-info/");
+	assert_no_route("/ep-1/renewal-info/a/b");
+	assert_no_route("/ep-1/renewal-info/a.b/");
+	assert_no_route("/ep-1/renewal-info/a%2Eb");
+	assert_no_route("/ep-1/renewal-info/a b");
+	assert_no_route("/ep-1/renewal-info/a~b");
+	assert_no_route("/ep-1/renewalInfo/a.b");
+	/* Identifiers elsewhere stay as they were. */
+	assert_no_route("/ep-1/cert/a.b");
+	memset(id, 'i', ROUTE_CERTID_MAX + 1);
+	id[ROUTE_CERTID_MAX + 1] = '\0';
+	snprintf(path, sizeof(path), "/ep-1/renewal-info/%s", id);
+	assert_no_route(path);
+	id[ROUTE_CERTID_MAX] = '\0';
+	snprintf(path, sizeof(path), "/ep-1/renewal-info/%s", id);
+	assert_route(path, RES_RENEWAL_INFO, id);
+}
+
 int
 main(void)
 {
@@ -303,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_rejects_overlong_id),
 		cmocka_unit_test(test_rejects_trailing_slash),
 		cmocka_unit_test(test_rejects_unknown_resource),
+		cmocka_unit_test(test_renewal_info),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
