@@ -22,5 +22,6 @@ E2E_TESTS += tests/e2e/client.sh
 E2E_TESTS += tests/e2e/proxy.sh
 E2E_TESTS += tests/e2e/ari.sh
 E2E_TESTS += tests/e2e/revoke.sh
+E2E_TESTS += tests/e2e/chain.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/keymem.sh tests/e2e/challtestsrv-hook $(E2E_TESTS)
