@@ -36,14 +36,15 @@ allowed(const struct db_policy *pol, const struct identifier *id,
 }
 
 int
-policy_authorize(const struct db_policy *pol, const struct identifier *ids,
-    size_t n, struct problem *p)
+policy_refuse_each(const struct identifier *ids, size_t n,
+    const char *(*refuse)(const struct identifier *, const void *),
+    const void *ctx, const char *one, const char *many, struct problem *p)
 {
 	const char	*why;
 	size_t		 refused = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (allowed(pol, &ids[i], &why))
+		if ((why = refuse(&ids[i], ctx)) == NULL)
 			continue;
 		refused++;
 		if (!problem_add_sub(p, PROB_REJECTED_IDENTIFIER,
@@ -53,8 +54,26 @@ policy_authorize(const struct db_policy *pol, const struct identifier *ids,
 	if (refused == 0)
 		return 1;
 	return problem_set(p, PROB_REJECTED_IDENTIFIER,
-	    "%zu of %zu identifier%s not allowed on this endpoint (see "
-	    "subproblems)", refused, n, n == 1 ? " is" : "s are");
+	    "%zu of %zu identifier%s (see subproblems)", refused, n,
+	    n == 1 ? one : many);
+}
+
+/* policy_refuse_each()'s question for a template. */
+static const char *
+not_allowed(const struct identifier *id, const void *pol)
+{
+	const char *why;
+
+	return allowed(pol, id, &why) ? NULL : why;
+}
+
+int
+policy_authorize(const struct db_policy *pol, const struct identifier *ids,
+    size_t n, struct problem *p)
+{
+	return policy_refuse_each(ids, n, not_allowed, pol,
+	    " is not allowed on this endpoint", "s are not allowed on this endpoint",
+	    p);
 }
 
 int

@@ -22,6 +22,16 @@ struct problem;
 int	 policy_authorize(const struct db_policy *pol, const struct identifier *ids,
 	    size_t n, struct problem *p);
 
+/*
+ * Asks refuse() about every identifier: NULL allows it, else it says why
+ * not.  Returns 1 if none is refused, else 0 with p a rejectedIdentifier
+ * with one subproblem each and the detail "R of N identifier" followed by
+ * one (N is 1) or many, and " (see subproblems)".
+ */
+int	 policy_refuse_each(const struct identifier *ids, size_t n,
+	    const char *(*refuse)(const struct identifier *, const void *),
+	    const void *ctx, const char *one, const char *many, struct problem *p);
+
 /* When policy_validity() is asked. */
 enum validity_when {
 	VALIDITY_ORDER,		/* newOrder: refuse a notBefore in the past */
