@@ -11,11 +11,16 @@
 #include "problem.h"
 #include "revoke.h"
 
-/* RFC 5280 §5.3.1 CRLReason; 7 is not used. */
+/*
+ * RFC 5280 §5.3.1 CRLReason; 7 is not used.  certificateHold (6) and
+ * removeFromCRL (8) are left out: a revocation here cannot be undone, and
+ * removeFromCRL in a full CRL would tell relying parties the certificate
+ * is good again.
+ */
 static const char *const reason_names[] = {
 	"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
-	"superseded", "cessationOfOperation", "certificateHold", NULL,
-	"removeFromCRL", "privilegeWithdrawn", "aACompromise",
+	"superseded", "cessationOfOperation", NULL, NULL,
+	NULL, "privilegeWithdrawn", "aACompromise",
 };
 
 int
@@ -52,7 +57,7 @@ revoke_req_parse(struct json_object *payload, struct revoke_req *out,
 		if (!revoke_reason_ok(reason))
 			return problem_set(p, PROB_BAD_REVOCATION_REASON,
 			    "reason %lld is not an RFC 5280 reason code one may "
-			    "ask for (0-6, 8-10)", (long long)reason);
+			    "ask for (0-5, 9, 10)", (long long)reason);
 		out->reason = (int)reason;
 		break;
 	}

@@ -31,7 +31,9 @@ struct revoke_req {
 
 /*
  * 1 if code is an RFC 5280 §5.3.1 CRLReason a subscriber may ask for:
- * 0-6 and 8-10.  7 is unassigned; the rest are not reasons.
+ * 0-5, 9 and 10.  7 is unassigned; certificateHold (6) is a suspension and
+ * a revocation here is for good; removeFromCRL (8) is for delta CRLs only;
+ * the rest are not reasons.
  */
 int	 revoke_reason_ok(int64_t code);
 /* Its RFC 5280 name ("keyCompromise"), or NULL if revoke_reason_ok() says no. */

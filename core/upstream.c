@@ -24,7 +24,9 @@
 #include "key.h"
 #include "log.h"
 #include "order.h"
+#include "policy.h"
 #include "problem.h"
+#include "revoke.h"
 #include "solver.h"
 #include "upstream.h"
 
@@ -49,37 +51,40 @@ upstream_mchall_for(const struct db_mchall *mcs, size_t n,
 	return NULL;
 }
 
+/* The managed challenges that an identifier is asked about, and how many. */
+struct mchall_set {
+	const struct db_mchall	*v;
+	size_t			 n;
+};
+
+/* policy_refuse_each()'s question: why no managed challenge answers for id. */
+static const char *
+unanswered(const struct identifier *id, const void *arg)
+{
+	const struct mchall_set *set = arg;
+
+	if (upstream_mchall_for(set->v, set->n, id) != NULL)
+		return NULL;
+	if (id->type != IDENT_DNS)
+		return "this endpoint orders from an upstream CA, which is asked "
+		    "for DNS names only";
+	if (set->n == 0)
+		return "this account may use no managed challenge";
+	if (id->wildcard)
+		return "no dns-01 managed challenge this account may use answers "
+		    "for this wildcard's name";
+	return "no managed challenge this account may use answers for this name";
+}
+
 int
 upstream_authorize(const struct db_mchall *mcs, size_t n,
     const struct identifier *ids, size_t nids, struct problem *p)
 {
-	const char	*why;
-	size_t		 refused = 0;
+	struct mchall_set set = { mcs, n };
 
-	for (size_t i = 0; i < nids; i++) {
-		if (upstream_mchall_for(mcs, n, &ids[i]) != NULL)
-			continue;
-		if (ids[i].type != IDENT_DNS)
-			why = "this endpoint orders from an upstream CA, which is "
-			    "asked for DNS names only";
-		else if (n == 0)
-			why = "this account may use no managed challenge";
-		else if (ids[i].wildcard)
-			why = "no dns-01 managed challenge this account may use "
-			    "answers for this wildcard's name";
-		else
-			why = "no managed challenge this account may use answers "
-			    "for this name";
-		refused++;
-		if (!problem_add_sub(p, PROB_REJECTED_IDENTIFIER,
-		    ident_type_name(ids[i].type), ids[i].value, why))
-			return problem_set(p, PROB_SERVER_INTERNAL, "out of memory");
-	}
-	if (refused == 0)
-		return 1;
-	return problem_set(p, PROB_REJECTED_IDENTIFIER,
-	    "%zu of %zu identifier%s cannot be validated at the upstream CA "
-	    "(see subproblems)", refused, nids, nids == 1 ? "" : "s");
+	return policy_refuse_each(ids, nids, unanswered, &set,
+	    " cannot be validated at the upstream CA",
+	    "s cannot be validated at the upstream CA", p);
 }
 
 /* --- the job ------------------------------------------------------------------ */
@@ -719,6 +724,19 @@ upstream_job_failed(struct db *db, int64_t order_id, const struct problem *p)
 
 /* --- revocation ------------------------------------------------------------------ */
 
+int
+upstream_revoke_send(struct acme_client *c, const uint8_t *der, size_t len,
+    int reason, struct problem *p)
+{
+	if (acme_client_revoke(c, der, len, reason, p))
+		return 1;
+	if (p->type != PROB_BAD_REVOCATION_REASON || reason == REVOKE_REASON_NONE)
+		return 0;
+	log_warn("upstream revokeCert: reason %d refused (%s); sent again without one",
+	    reason, p->detail);
+	return acme_client_revoke(c, der, len, REVOKE_REASON_NONE, p);
+}
+
 /* Marks r's job done, in a transaction of its own. */
 static enum job_result
 revoke_done(struct job_run *r, struct problem *p)
@@ -754,10 +772,19 @@ upstream_revoke_job(struct job_run *r, struct problem *p)
 		    (long long)r->job.ref_id);
 		return JOB_R_RETRY;
 	}
-	if (db_upstream_get(r->db, cert.upstream_id, &u.up) != DB_OK) {
+	switch (db_upstream_get(r->db, cert.upstream_id, &u.up)) {
+	case DB_OK:
+		break;
+	case DB_NOTFOUND:
+		problem_set(p, PROB_SERVER_INTERNAL,
+		    "certificate %s: its upstream is gone", cert.serial);
+		res = JOB_R_FAILED;
+		goto out;
+	default:
+		/* A busy database is no reason to give the revocation up. */
 		problem_set(p, PROB_SERVER_INTERNAL,
 		    "certificate %s: its upstream is unreadable", cert.serial);
-		res = JOB_R_FAILED;
+		res = JOB_R_RETRY;
 		goto out;
 	}
 	if (!cert.revoked) {
@@ -776,7 +803,7 @@ upstream_revoke_job(struct job_run *r, struct problem *p)
 		res = JOB_R_STOPPED;
 		goto out;
 	}
-	if (acme_client_revoke(u.c, der.data, der.size, cert.reason, p)) {
+	if (upstream_revoke_send(u.c, der.data, der.size, cert.reason, p)) {
 		log_info("certificate %s: revoked at upstream %s", cert.serial,
 		    u.up.name);
 		res = revoke_done(r, p);

@@ -18,11 +18,13 @@
 #define ACME_UPSTREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "db.h"
 #include "identifier.h"
 #include "runner.h"
 
+struct acme_client;
 struct problem;
 
 /*
@@ -64,11 +66,21 @@ int	 upstream_job_failed(struct db *db, int64_t order_id, const struct problem *
 /*
  * One attempt at revoking certificate r->job.ref_id, revoked here, at the
  * upstream CA that issued it: revokeCert signed by acme-fcgi's account
- * there (the one that ordered it), with the reason recorded here.  Done
+ * there (the one that ordered it), with the reason recorded here, or none
+ * if the upstream refuses it (upstream_revoke_send()).  Done
  * when the upstream answers 200 or alreadyRevoked: the job is marked done.
  * A transient failure is JOB_R_RETRY; a refusal is JOB_R_FAILED, logged as
  * an error with the upstream's words (the revocation here stands).
  */
 enum job_result upstream_revoke_job(struct job_run *r, struct problem *p);
+/*
+ * Its revokeCert: acme_client_revoke() with reason; a reason the upstream
+ * refuses (badRevocationReason: Boulder takes 0, 1, 3, 4, 5 and 9 only,
+ * some CAs none) is dropped and the request sent once more without one,
+ * so that the certificate is revoked there all the same.  1, or 0 with p
+ * the upstream's last problem.
+ */
+int	 upstream_revoke_send(struct acme_client *c, const uint8_t *der,
+	    size_t len, int reason, struct problem *p);
 
 #endif

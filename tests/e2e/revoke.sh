@@ -3,7 +3,7 @@
 # the curl level (acme-probe), then with certbot: a certificate is revoked
 # by the account that ordered it ("kid") or by a JWS its own key signed
 # ("jwk"), with a reason or without; the revocation is in the database and
-# the certificate can still be downloaded.  Every refusal (reason 7, a
+# the certificate can still be downloaded.  Every refusal (reason 6, 7 or 8, a
 # certificate that is not DER, one issued elsewhere, one that has the
 # serial of ours but not its bytes, another account's, a key that is not
 # the certificate's, one revoked already) gets its problem document and
@@ -141,7 +141,7 @@ certtool --generate-certificate --load-privkey "$T/c1.key" --load-ca-certificate
     bail "the forged certificate does not have c1's serial"
 printf 'hello, world' > "$T/junk.der"
 
-t_plan 47
+t_plan 51
 
 # --- the directory ----------------------------------------------------------------
 STATUS=$(curl_ -o "$T/resp" -w '%{http_code}' "$E1/directory")
@@ -152,6 +152,11 @@ STATUS=$(curl_ -o "$T/resp" -w '%{http_code}' "$E1/directory")
 rejected "reason 7 (unused in RFC 5280)" 400 badRevocationReason "$RV" \
     "$(signed "$RV" a1 "$(rv_body "$T/c1.der" 7)")"
 rejected "reason 11" 400 badRevocationReason "$RV" "$(signed "$RV" a1 "$(rv_body "$T/c1.der" 11)")"
+# A revocation here is for good: no hold (6), and removeFromCRL (8) is for delta CRLs.
+rejected "reason 6 (certificateHold)" 400 badRevocationReason "$RV" \
+    "$(signed "$RV" a1 "$(rv_body "$T/c1.der" 6)")"
+rejected "reason 8 (removeFromCRL)" 400 badRevocationReason "$RV" \
+    "$(signed "$RV" a1 "$(rv_body "$T/c1.der" 8)")"
 rejected "a certificate that is not DER" 400 malformed "$RV" "$(signed "$RV" a1 "$(rv_body "$T/junk.der" 1)")"
 rejected "a certificate that is not base64url" 400 malformed "$RV" \
     "$(signed "$RV" a1 '{"certificate":"MII+Bg=="}')"
