@@ -89,7 +89,13 @@ job_failed(struct db *db, const struct db_job *j, const struct problem *p)
 	case JOB_UPSTREAM_ORDER:
 		return upstream_job_failed(db, j->ref_id, p);
 	case JOB_UPSTREAM_REVOKE:
-		/* The certificate stays revoked here; upstream_revoke_job() logged why. */
+		/*
+		 * The certificate stays revoked here, but not at the CA that
+		 * relying parties ask: whether the job gave up or its deadline
+		 * passed, an administrator must hear of it.
+		 */
+		log_err("certificate %lld: the revocation was not forwarded to its "
+		    "upstream CA: %s", (long long)j->ref_id, p->detail);
 		return 1;
 	default:
 		return 1;

@@ -814,10 +814,7 @@ upstream_revoke_job(struct job_run *r, struct problem *p)
 	} else
 		res = upstream_fail(&u, p, "revokeCert");
 out:
-	/* The revocation here stands; the upstream's words go to the log. */
-	if (res == JOB_R_FAILED)
-		log_err("certificate %s: not revoked at the upstream CA: %s",
-		    cert.serial, p->detail);
+	/* The runner logs a failure (job_failed()), however it came. */
 	gnutls_free(der.data);
 	db_cert_free(&cert);
 	up_free(&u);
