@@ -47,17 +47,6 @@ eab e1 || bail "acme-eab create"
 # The leaf alone.
 sed '/-----END CERTIFICATE-----/q' "$T/f1.pem" > "$T/leaf.pem"
 
-# b64u HEX - the bytes HEX in unpadded base64url.
-b64u() { printf '%s' "$1" | tr a-f A-F | basenc --base16 -d | basenc --base64url -w0 | tr -d '='; }
-
-# certid PEM - RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial DER).
-certid() {
-	certtool -i --infile "$1" 2>/dev/null > "$T/certinfo"
-	aki=$(sed -n '/Authority Key Identifier/{n;s/^[[:space:]]*//p;}' "$T/certinfo")
-	ser=$(sed -n 's/^[[:space:]]*Serial Number (hex): //p' "$T/certinfo")
-	[ -n "$aki" ] && [ -n "$ser" ] && printf '%s.%s\n' "$(b64u "$aki")" "$(b64u "$ser")"
-}
-
 # get URL [CURL OPTIONS] - sets STATUS; body in $T/resp, headers in $T/resp.h.
 get() {
 	rm -f "$T/resp" "$T/resp.h"

@@ -161,13 +161,6 @@ grep -Eq '^ *ca = upstream a$' "$T/show.b" && grep -Eq "^ *ca = $CA\$" "$T/show.
     t_not_ok "A's accounts: $(qa "SELECT uid FROM accounts") / B's account_url $(qb "SELECT account_url FROM upstreams")"
 
 # --- renewal information, relayed ----------------------------------------------------------
-b64u() { printf '%s' "$1" | tr a-f A-F | basenc --base16 -d | basenc --base64url -w0 | tr -d '='; }
-certid() {
-	certtool -i --infile "$1" 2>/dev/null > "$T/certinfo"
-	aki=$(sed -n '/Authority Key Identifier/{n;s/^[[:space:]]*//p;}' "$T/certinfo")
-	ser=$(sed -n 's/^[[:space:]]*Serial Number (hex): //p' "$T/certinfo")
-	[ -n "$aki" ] && [ -n "$ser" ] && printf '%s.%s\n' "$(b64u "$aki")" "$(b64u "$ser")"
-}
 # get URL OUT - sets STATUS; the body in OUT, its headers in OUT.h.
 get() {
 	rm -f "$2" "$2.h"

@@ -341,6 +341,34 @@ jws() {
 	"$PROBE" jws --key "$key" --url "$url" --nonce "$(nonce "$ep")" "$@"
 }
 
+# ids VALUE... - a newOrder payload: dns identifiers, ip for dotted quads.
+ids() {
+	printf '{"identifiers":['
+	_sep=
+	for _v in "$@"; do
+		case $_v in
+		*[!0-9.]*) _ty=dns ;;
+		*) _ty=ip ;;
+		esac
+		printf '%s{"type":"%s","value":"%s"}' "$_sep" "$_ty" "$_v"
+		_sep=,
+	done
+	printf ']}'
+}
+
+# hex_b64u HEX - the bytes HEX in unpadded base64url.
+hex_b64u() { printf '%s' "$1" | tr a-f A-F | basenc --base16 -d | basenc --base64url -w0 | tr -d '='; }
+
+# certid PEM - the ARI certID of the certificate (RFC 9773 §4.1), computed
+# with certtool, not by acme-fcgi: base64url(AKI keyIdentifier) "."
+# base64url(serial DER).
+certid() {
+	certtool -i --infile "$1" 2>/dev/null > "$T/certinfo"
+	aki=$(sed -n '/Authority Key Identifier/{n;s/^[[:space:]]*//p;}' "$T/certinfo")
+	ser=$(sed -n 's/^[[:space:]]*Serial Number (hex): //p' "$T/certinfo")
+	[ -n "$aki" ] && [ -n "$ser" ] && printf '%s.%s\n' "$(hex_b64u "$aki")" "$(hex_b64u "$ser")"
+}
+
 resp_type() { jq -r '.type // empty' "$T/resp" 2>/dev/null | sed 's/^urn:ietf:params:acme:error://'; }
 resp_header() { sed -n "s/^$1: *//Ip" "$T/resp.h" | tr -d '\r' | head -n 1; }
 
@@ -454,4 +482,60 @@ cmd_refused() {
 		t_diag "stderr: $(cat "$T/err")"
 		t_diag "$(diff "$T/files.before" "$T/files.after")"
 	fi
+}
+
+# --- DNS ---------------------------------------------------------------------
+
+# start_knot PORT ZONE [RECORD...] - knotd on 127.0.0.1 port PORT, its files
+# in $K, authoritative for ZONE (SOA, NS ns, ns A 127.0.0.1, and the
+# RECORDs, lines of the zone file), which the TSIG key acme-update
+# (hmac-sha256) may update: the key as Knot writes it in $T/knot.key, as
+# BIND writes it in $T/bind.key, its secret in $SECRET.  Does not wait
+# until the zone is served.
+start_knot() {
+	_kport=$1 _kzone=$2
+	shift 2
+	K=$T/knot
+	mkdir -p "$K/run" "$K/db" "$K/zones"
+	keymgr -t acme-update hmac-sha256 > "$T/knot.key"
+	SECRET=$(sed -n 's/^[[:space:]]*secret:[[:space:]]*//p' "$T/knot.key")
+	printf 'key "acme-update" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$SECRET" > "$T/bind.key"
+	chmod 600 "$T/knot.key" "$T/bind.key"
+	cat > "$K/knot.conf" <<CONF
+server:
+    rundir: "$K/run"
+    listen: 127.0.0.1@$_kport
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "$K/db"
+control:
+    listen: "$K/run/knot.sock"
+$(sed -n '/^key:/,$p' "$T/knot.key")
+acl:
+  - id: acme-update
+    key: acme-update
+    action: update
+template:
+  - id: default
+    storage: "$K/zones"
+zone:
+  - domain: $_kzone
+    acl: acme-update
+CONF
+	{
+		cat <<ZONE
+\$ORIGIN $_kzone.
+\$TTL 300
+@	SOA	ns.$_kzone. hostmaster.$_kzone. 1 3600 900 604800 60
+@	NS	ns
+ns	A	127.0.0.1
+ZONE
+		for _r in "$@"; do
+			printf '%s\n' "$_r"
+		done
+	} > "$K/zones/$_kzone.zone"
+	knotd -c "$K/knot.conf" >> "$T/logs/knotd.log" 2>&1 &
+	echo $! >> "$T/pids"
 }

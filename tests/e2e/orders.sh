@@ -102,21 +102,6 @@ refused() {
 	rejected "$_d" "$_s" "$_t" "$_u" "$_body"
 }
 
-# ids VALUE... - a newOrder payload: dns identifiers, ip for dotted quads.
-ids() {
-	printf '{"identifiers":['
-	_sep=
-	for _v in "$@"; do
-		case $_v in
-		*[!0-9.]*) _ty=dns ;;
-		*) _ty=ip ;;
-		esac
-		printf '%s{"type":"%s","value":"%s"}' "$_sep" "$_ty" "$_v"
-		_sep=,
-	done
-	printf ']}'
-}
-
 # new_order WHO PAYLOAD [EP] - posts a newOrder (on e1 by default); sets
 # STATUS, ORDER (the Location) and FIN (the finalize URL); the order
 # object is also kept in $T/order.json.

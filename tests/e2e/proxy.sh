@@ -158,52 +158,14 @@ CHALLTESTSRV_URL=http://127.0.0.1:$(freeport) CHALLTESTSRV_LOG=$HL sh "$HOOK" \
     t_not_ok "hook without challtestsrv: exit $rc, $(cat "$T/err")"
 
 # --- Knot, authoritative for proxy.test --------------------------------------------
-K=$T/knot
-mkdir -p "$K/run" "$K/db" "$K/zones"
-keymgr -t acme-update hmac-sha256 > "$T/knot.key"
-SECRET=$(sed -n 's/^[[:space:]]*secret:[[:space:]]*//p' "$T/knot.key")
-printf 'key "acme-update" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$SECRET" > "$T/tsig.key"
-chmod 600 "$T/knot.key" "$T/tsig.key"
-cat > "$K/knot.conf" <<CONF
-server:
-    rundir: "$K/run"
-    listen: 127.0.0.1@$KP
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "$K/db"
-control:
-    listen: "$K/run/knot.sock"
-$(sed -n '/^key:/,$p' "$T/knot.key")
-acl:
-  - id: acme-update
-    key: acme-update
-    action: update
-template:
-  - id: default
-    storage: "$K/zones"
-zone:
-  - domain: proxy.test
-    acl: acme-update
-CONF
-cat > "$K/zones/proxy.test.zone" <<ZONE
-\$ORIGIN proxy.test.
-\$TTL 300
-@	SOA	ns.proxy.test. hostmaster.proxy.test. 1 3600 900 604800 60
-@	NS	ns
-ns	A	127.0.0.1
-*	A	127.0.0.1
-ZONE
-knotd -c "$K/knot.conf" >> "$T/logs/knotd.log" 2>&1 &
-echo $! >> "$T/pids"
+start_knot "$KP" proxy.test '*	A	127.0.0.1'
 i=0
 until [ "$(dig +short +norecurse +time=1 +tries=1 @127.0.0.1 -p "$KP" A any.proxy.test)" = 127.0.0.1 ]; do
 	[ $i -ge 50 ] && bail "knotd did not answer for proxy.test"
 	sleep 0.2
 	i=$((i + 1))
 done
-S() { "$SOLVER" --server 127.0.0.1 --port "$KP" --tsig-key "$T/tsig.key" --zone proxy.test "$@"; }
+S() { "$SOLVER" --server 127.0.0.1 --port "$KP" --tsig-key "$T/bind.key" --zone proxy.test "$@"; }
 S deploy dns-01 s.proxy.test "$TOKEN" "$V1" > /dev/null 2> "$T/err" &&
     [ "$(txt "$KP" _acme-challenge.s.proxy.test)" = "\"$V1\"" ] &&
     S clean dns-01 s.proxy.test "$TOKEN" "$V1" > /dev/null 2>> "$T/err" &&
@@ -316,7 +278,7 @@ exec '$T/hook' "\$1" dns-01 "\$CERTBOT_DOMAIN" certbot "\$CERTBOT_VALIDATION"
 HOOK
 cat > "$T/certbot-knot" <<HOOK
 #!/bin/sh
-exec '$SOLVER' --server 127.0.0.1 --port $KP --tsig-key '$T/tsig.key' --zone proxy.test \\
+exec '$SOLVER' --server 127.0.0.1 --port $KP --tsig-key '$T/bind.key' --zone proxy.test \\
     "\$1" dns-01 "\$CERTBOT_DOMAIN" certbot "\$CERTBOT_VALIDATION"
 HOOK
 # A client's own challenge hook: the proxy must never need it.
@@ -445,7 +407,7 @@ adm $MC add hookhttp --match web.hook.test --type http-01 --solver hook --hook "
 adm $MC add slowdns --match '*.slow.test' --type dns-01 --solver hook --hook "$T/hook" \
     --propagation-wait 10
 adm $MC add knot --match '*.proxy.test' --type dns-01 --solver rfc2136 --server "127.0.0.1:$KP" \
-    --tsig-key "$T/tsig.key" --zone proxy.test --propagation-check
+    --tsig-key "$T/bind.key" --zone proxy.test --propagation-check
 adm "$SCRIPTS/acme-app" --db "$DB" create proxied
 adm $TPL create up --upstream pebble --allow '*.hook.test' '*.slow.test' orphan.test --allow-wildcard
 adm $TPL create kt --upstream pebble2 --allow '*.proxy.test'
@@ -493,20 +455,6 @@ account() {
 	spost "$_b/$_e/new-account" "$(sjws "$_b/$_e/new-account" "$_w" \
 	    --payload '{"termsOfServiceAgreed":true}' --eab-kid "$KID" --eab-hmac "$HMAC")" "$T/$_w.acct"
 	[ "$STATUS" = 201 ] && hdr "$T/$_w.acct" Location > "$T/$_w.kid"
-}
-# ids VALUE... - a newOrder payload: dns identifiers, ip for dotted quads.
-ids() {
-	printf '{"identifiers":['
-	_sep=
-	for _v in "$@"; do
-		case $_v in
-		*[!0-9.]*) _ty=dns ;;
-		*) _ty=ip ;;
-		esac
-		printf '%s{"type":"%s","value":"%s"}' "$_sep" "$_ty" "$_v"
-		_sep=,
-	done
-	printf ']}'
 }
 # new_order WHO NAME... - the order in $T/WHO.order, its URL in $T/WHO.url.
 new_order() {

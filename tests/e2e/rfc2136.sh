@@ -11,54 +11,20 @@
 need knotd dig nsupdate knsupdate keymgr
 e2e_init rfc2136
 SOLVER=$top_srcdir/scripts/rfc2136-solver
-K=$T/knot
-mkdir -p "$K/run" "$K/db" "$K/zones"
 
 t_plan 40
 
 # --- the server ----------------------------------------------------------------
 PORT=$(freeport)
-keymgr -t acme-update hmac-sha256 > "$T/knot.key"
-SECRET=$(sed -n 's/^[[:space:]]*secret:[[:space:]]*//p' "$T/knot.key")
-# The same key as BIND writes it, and as knsupdate -y takes it.
-printf 'key "acme-update" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' "$SECRET" > "$T/bind.key"
+# Knot, authoritative for example.test; the key in $T/knot.key and, as
+# BIND writes it, in $T/bind.key.
+start_knot "$PORT" example.test
+# The same key as knsupdate -y takes it.
 printf 'hmac-sha256:acme-update:%s\n' "$SECRET" > "$T/line.key"
 # A key the server does not know (same name, another secret).
 printf 'key "acme-update" {\n\talgorithm hmac-sha256;\n\tsecret "%s";\n};\n' \
     "$(keymgr -t x hmac-sha256 | sed -n 's/^[[:space:]]*secret:[[:space:]]*//p')" > "$T/wrong.key"
 chmod 600 "$T"/*.key
-cat > "$K/knot.conf" <<CONF
-server:
-    rundir: "$K/run"
-    listen: 127.0.0.1@$PORT
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "$K/db"
-control:
-    listen: "$K/run/knot.sock"
-$(sed -n '/^key:/,$p' "$T/knot.key")
-acl:
-  - id: acme-update
-    key: acme-update
-    action: update
-template:
-  - id: default
-    storage: "$K/zones"
-zone:
-  - domain: example.test
-    acl: acme-update
-CONF
-cat > "$K/zones/example.test.zone" <<ZONE
-\$ORIGIN example.test.
-\$TTL 300
-@	SOA	ns.example.test. hostmaster.example.test. 1 3600 900 604800 60
-@	NS	ns
-ns	A	127.0.0.1
-ZONE
-knotd -c "$K/knot.conf" >> "$T/logs/knotd.log" 2>&1 &
-echo $! >> "$T/pids"
 
 # q NAME [TYPE] - what the server answers, sorted, one record a line.
 q() { dig +short +norecurse +time=2 +tries=2 @127.0.0.1 -p "$PORT" "${2:-TXT}" "$1" | sort; }
