@@ -40,6 +40,7 @@ static const struct ckey {
 	{ "max_identifiers", C_UINT, offsetof(struct config, max_identifiers), 1, 100 },
 	{ "order_lifetime", C_UINT, offsetof(struct config, order_lifetime), 300, 2592000 },
 	{ "orders_per_page", C_UINT, offsetof(struct config, orders_per_page), 1, 1000 },
+	{ "max_pending_orders", C_UINT, offsetof(struct config, max_pending_orders), 1, 10000 },
 	{ "upstream_timeout", C_UINT, offsetof(struct config, upstream_timeout), 30, 604800 },
 	{ "job_processes", C_UINT, offsetof(struct config, job_processes), 1, 64 },
 	{ "busy_timeout", C_UINT, offsetof(struct config, busy_timeout), 100, 600000 },
@@ -59,6 +60,8 @@ config_defaults(struct config *c)
 	c->max_identifiers = 100;
 	c->order_lifetime = 604800;
 	c->orders_per_page = 100;
+	/* Let's Encrypt allows 300 pending authorizations per account. */
+	c->max_pending_orders = 300;
 	c->upstream_timeout = 1800;
 	c->job_processes = 4;
 	c->busy_timeout = 5000;

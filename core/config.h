@@ -29,6 +29,7 @@ struct config {
 	unsigned	 max_identifiers;	/* per order */
 	unsigned	 order_lifetime;	/* seconds */
 	unsigned	 orders_per_page;	/* account orders list */
+	unsigned	 max_pending_orders;	/* unfinished orders per account */
 	unsigned	 upstream_timeout;	/* seconds an upstream order may take */
 	unsigned	 job_processes;		/* jobs one runner runs at once */
 	unsigned	 busy_timeout;		/* milliseconds */

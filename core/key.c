@@ -1,7 +1,11 @@
 #include "autoconfig.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -115,12 +119,41 @@ key_classify(struct key *k)
 }
 
 int
+key_file_safe(const char *path, char *err, size_t errlen)
+{
+	struct stat	sb;
+
+	if (strncmp(path, "pkcs11:", 7) == 0)
+		return 1;
+	/* stat, not lstat: a symlink counts by the file it names. */
+	if (stat(path, &sb) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", path);
+		return 0;
+	}
+	if (sb.st_mode & (S_IROTH | S_IWOTH)) {
+		snprintf(err, errlen, "%s is readable or writable by others; "
+		    "run chmod o-rwx on it", path);
+		return 0;
+	}
+	return 1;
+}
+
+int
 key_load(struct key *k, const char *path)
 {
 	gnutls_datum_t	pem = { NULL, 0 };
+	char		err[PATH_MAX + 64];
 	int		rc;
 
 	memset(k, 0, sizeof(*k));
+	if (key_file_safe(path, err, sizeof(err)) != 1) {
+		log_err("key_load: %s", err);
+		return 0;
+	}
 	if ((rc = gnutls_privkey_init(&k->priv)) < 0)
 		goto fail;
 	if (strncmp(path, "pkcs11:", 7) == 0)

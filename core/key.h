@@ -40,11 +40,22 @@ enum key_type	 key_type_of_pubkey(gnutls_pubkey_t pub);
 /* Each returns 1, or 0 with a log line. */
 int	 key_generate(struct key *k, enum key_type t);
 /*
- * Loads a PEM private key from a file, or a pkcs11: URL.  RSA keys of sizes
+ * Loads a PEM private key from a file (which key_file_safe() must accept),
+ * or a pkcs11: URL.  RSA keys of sizes
  * we do not name load with type KEY_TYPE_INVALID (tests use them to prove
  * the server refuses them); other unnamed keys fail.
  */
 int	 key_load(struct key *k, const char *path);
+/*
+ * Whether the private key file path is safe to load: stat(2), so a symlink
+ * is followed and its target is what counts; the file must be a regular
+ * file, neither readable nor writable by others (the group is the
+ * administrator's business).  A pkcs11: URL is no file and is safe.
+ * Returns 1; 0 if unsafe, -1 if stat(2) fails, each with why in err
+ * (naming path and the fix, never the key).  key_load() refuses a file
+ * this does not return 1 for.
+ */
+int	 key_file_safe(const char *path, char *err, size_t errlen);
 /* Writes PKCS#8 PEM to a new file of mode 0600; fails if path exists. */
 int	 key_save(const struct key *k, const char *path);
 void	 key_free(struct key *k);

@@ -499,6 +499,7 @@ ca_get(struct serve_state *st, int64_t ca_id, const char **why)
 	struct db_ca		 c;
 	struct loaded_ca	*slot = NULL;
 	const struct ca		*ca = NULL;
+	char			 err[PATH_MAX + 64];
 	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
@@ -517,6 +518,16 @@ ca_get(struct serve_state *st, int64_t ca_id, const char **why)
 		log_warn("signer: CA %lld (%s) is retired: request refused",
 		    (long long)ca_id, c.name);
 		*why = "the CA is retired";
+		goto out;
+	}
+	/*
+	 * Every time, loaded or not: a key file made readable by others
+	 * stops issuance at once.  The client is not told the file's name.
+	 */
+	if (c.issuing_key != NULL && key_file_safe(c.issuing_key, err, sizeof(err)) == 0) {
+		log_err("signer: CA %lld (%s): the key file is unsafe: %s",
+		    (long long)ca_id, c.name, err);
+		*why = "the CA key file is unsafe (see the server log)";
 		goto out;
 	}
 	for (i = 0; i < SIGNER_CAS_MAX; i++)

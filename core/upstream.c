@@ -10,6 +10,7 @@
  */
 #include "autoconfig.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,7 +230,15 @@ up_client(struct up *u, struct problem *p)
 	struct acme_account	 a = { 0 };
 	const char		*contact[1];
 	enum db_rc		 rc;
+	char			 err[PATH_MAX + 64];
 
+	/* The order's detail does not name the file; the log line does. */
+	if (key_file_safe(u->up.account_key, err, sizeof(err)) == 0) {
+		log_err("upstream \"%s\": the account key file is unsafe: %s",
+		    u->up.name, err);
+		return local_fail(u, p, PROB_SERVER_INTERNAL,
+		    "the account key file is unsafe (see the server log)");
+	}
 	if (!key_load(&u->key, u->up.account_key))
 		return local_fail(u, p, PROB_SERVER_INTERNAL,
 		    "the account key %s cannot be read", u->up.account_key);

@@ -93,6 +93,7 @@ struct ctx {
 	char			*ep_url;	/* base_url/endpoint */
 	struct acme_auth	 auth;		/* POST: the authenticated request */
 	struct problem		 prob;
+	int			 retry_after;	/* >0: Retry-After of prob */
 	time_t			 now;
 };
 

@@ -9,6 +9,7 @@
  */
 #include "autoconfig.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 #include "order.h"
 #include "policy.h"
 #include "upstream.h"
+
+/* Retry-After (s) of a refusal by max_pending_orders when all are processing. */
+#define PENDING_ORDERS_RETRY_AFTER	60
 
 static int
 add_time(struct json_object *o, const char *key, int64_t t)
@@ -169,6 +173,32 @@ managed_authorize(struct ctx *c, const struct identifier *ids, size_t n)
 	return ok;
 }
 
+/*
+ * Refuses a new order when the signing account already has
+ * max_pending_orders orders not finished (rateLimited, RFC 8555 §6.6),
+ * with a Retry-After for when the soonest of them expires.
+ */
+static int
+pending_orders_ok(struct ctx *c)
+{
+	int64_t	n, soonest;
+
+	if (db_account_unfinished_orders(c->db, c->auth.acct.id, c->now, &n,
+	    &soonest) != DB_OK)
+		return problem_set(&c->prob, PROB_SERVER_INTERNAL, "database error");
+	if (n < (int64_t)c->cfg->max_pending_orders)
+		return 1;
+	/* Only processing ones: the upstream decides; poll again in a minute. */
+	if (soonest == 0)
+		c->retry_after = PENDING_ORDERS_RETRY_AFTER;
+	else
+		c->retry_after = soonest - c->now > INT_MAX ? INT_MAX :
+		    soonest - c->now < 1 ? 1 : (int)(soonest - c->now);
+	return problem_set(&c->prob, PROB_RATE_LIMITED,
+	    "this account has %u orders not yet finished; finalize or let "
+	    "some expire first", c->cfg->max_pending_orders);
+}
+
 int
 h_new_order(struct ctx *c)
 {
@@ -193,6 +223,9 @@ h_new_order(struct ctx *c)
 	if (pol.upstream_id != 0 ? !managed_authorize(c, req.ids, req.nids) :
 	    !policy_validity(&pol, c->now, req.not_before, req.not_after,
 	    VALIDITY_ORDER, &nb, &na, &c->prob))
+		goto out;
+	/* Before anything is written: a refusal changes nothing. */
+	if (!pending_orders_ok(c))
 		goto out;
 	if ((ids = order_ids_json(req.ids, req.nids)) == NULL ||
 	    (z = calloc(req.nids, sizeof(*z))) == NULL ||

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@
 #include "config.h"
 #include "db.h"
 #include "fcgi.h"
+#include "key.h"
 #include "log.h"
 #include "runner.h"
 #include "signer.h"
@@ -128,6 +130,30 @@ open_db(const struct config *cfg)
 	if ((db = db_open(cfg->database, cfg->busy_timeout, 1, err, sizeof(err))) == NULL)
 		log_err("database %s: %s", cfg->database, err);
 	return db;
+}
+
+/*
+ * Logs each private key file of an active CA or upstream that key_load()
+ * refuses (readable or writable by others, not a regular file, missing);
+ * returns how many, or -1 if the database cannot say.  Requests that need
+ * no such key are served all the same: finalize and upstream orders fail.
+ */
+static int
+key_files_report(struct db *db)
+{
+	char	**owners, **files, err[PATH_MAX + 64];
+	int	  bad = 0;
+
+	if (db_key_files(db, &owners, &files) != DB_OK)
+		return -1;
+	for (size_t i = 0; files[i] != NULL; i++)
+		if (key_file_safe(files[i], err, sizeof(err)) != 1) {
+			log_err("%s: unsafe key file: %s", owners[i], err);
+			bad++;
+		}
+	db_strv_free(owners);
+	db_strv_free(files);
+	return bad;
 }
 
 /*
@@ -326,6 +352,9 @@ worker(const struct config *cfg, int listen_fd, const sigset_t *waitmask,
 		runner = spawn_runner(waitmask);
 	if ((db = open_db(cfg)) == NULL)
 		return 1;
+	/* Spawned: once per process (standalone: the supervisor did). */
+	if (own_runner)
+		(void)key_files_report(db);
 	if (!acme_server_init(&srv, cfg, db)) {
 		db_close(db);
 		return 1;
@@ -758,6 +787,13 @@ main(int argc, char *argv[])
 	if (init_only || check_only || jobs_only || cfg.listen != NULL) {
 		/* Create or migrate once, before any worker exists. */
 		if ((db = open_db(&cfg)) == NULL) {
+			config_free(&cfg);
+			return 1;
+		}
+		/* --check fails on an unsafe key file; starting only logs it. */
+		if (!init_only && key_files_report(db) != 0 && check_only) {
+			log_err("%s: private key files are unsafe or unreadable", cfgpath);
+			db_close(db);
 			config_free(&cfg);
 			return 1;
 		}

@@ -155,6 +155,9 @@ dispatch(struct acme_server *srv, struct req *r, struct resp *rs)
 		if (c.prob.type == PROB_NONE)
 			problem_set(&c.prob, PROB_SERVER_INTERNAL, "internal error");
 		resp_problem(rs, &c.prob);
+		/* A refusal that ends in time says when (rateLimited). */
+		if (c.retry_after > 0)
+			resp_header(rs, "Retry-After", "%d", c.retry_after);
 		log_info("%s %s %d %s: %s", r->method_name, r->path != NULL ?
 		    r->path : "-", c.prob.status,
 		    problem_type_name(c.prob.type), c.prob.detail);

@@ -40,6 +40,7 @@ enum stmt {
 	STMT_ORDER_BY_ID,
 	STMT_ORDER_SET_STATUS,
 	STMT_ACCOUNT_ORDERS,
+	STMT_ACCOUNT_UNFINISHED,
 	STMT_AUTHZ_INSERT,
 	STMT_AUTHZ_BY_UID,
 	STMT_ORDER_AUTHZS,
@@ -69,6 +70,7 @@ enum stmt {
 	STMT_UPSTREAM_ORDER_SET_URL,
 	STMT_CERT_BY_ID,
 	STMT_CERT_REVOKE,
+	STMT_KEY_FILES,
 	STMT__MAX
 };
 
@@ -156,6 +158,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ACCOUNT_ORDERS] =
 	    "SELECT id, uid FROM orders WHERE account_id = ?1 AND id > ?2 "
 	    "ORDER BY id LIMIT ?3",
+	/*
+	 * Orders not finished: pending or ready and not yet expired, or
+	 * processing; with the soonest expiry of the former.  Both halves
+	 * are ranges of the index orders_unfinished.
+	 */
+	[STMT_ACCOUNT_UNFINISHED] =
+	    "SELECT count(*), min(e) FROM (SELECT expires AS e FROM orders "
+	    "WHERE account_id = ?1 AND status IN ('pending', 'ready') "
+	    "AND expires > ?2 UNION ALL SELECT NULL FROM orders "
+	    "WHERE account_id = ?1 AND status = 'processing')",
 	[STMT_AUTHZ_INSERT] =
 	    "INSERT INTO authorizations (uid, order_id, type, value, wildcard, "
 	    "status, expires, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -263,6 +275,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CERT_REVOKE] =
 	    "UPDATE certificates SET status = 'revoked', revoked = ?2, reason = ?3 "
 	    "WHERE id = ?1 AND status = 'valid'",
+	[STMT_KEY_FILES] =
+	    "SELECT 'CA ' || name, issuing_key FROM cas WHERE status = 'active' "
+	    "AND issuing_key NOT LIKE 'pkcs11:%' UNION ALL "
+	    "SELECT 'upstream ' || name, account_key FROM upstreams "
+	    "WHERE status = 'active' AND account_key NOT LIKE 'pkcs11:%' ORDER BY 1",
 };
 
 struct db {
@@ -1086,6 +1103,29 @@ db_account_orders(struct db *db, int64_t account_id, int64_t after, size_t max,
 	return r == SQLITE_DONE ? DB_OK : DB_ERROR;
 }
 
+enum db_rc
+db_account_unfinished_orders(struct db *db, int64_t account_id, int64_t now,
+    int64_t *n, int64_t *soonest)
+{
+	sqlite3_stmt	*st;
+	int		 r;
+
+	*n = 0;
+	*soonest = 0;
+	if ((st = stmt(db, STMT_ACCOUNT_UNFINISHED)) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, now);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		*soonest = sqlite3_column_int64(st, 1);	/* NULL: 0 */
+	} else
+		log_err("db_account_unfinished_orders: %s",
+		    sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? DB_OK : DB_ERROR;
+}
+
 void
 db_order_free(struct db_order *o)
 {
@@ -1804,6 +1844,45 @@ db_mchalls_free(struct db_mchall *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		mchall_free(&v[i]);
 	free(v);
+}
+
+enum db_rc
+db_key_files(struct db *db, char ***owners, char ***files)
+{
+	sqlite3_stmt	*st;
+	size_t		 no = 0, nf = 0;
+	int		 r, ok = 1;
+
+	*owners = *files = NULL;
+	if ((st = stmt(db, STMT_KEY_FILES)) == NULL)
+		return DB_ERROR;
+	while (ok && (r = sqlite3_step(st)) == SQLITE_ROW)
+		ok = list_add(owners, &no, sqlite3_column_text(st, 0)) &&
+		    list_add(files, &nf, sqlite3_column_text(st, 1));
+	if (ok && r != SQLITE_DONE)
+		log_err("db_key_files: %s", sqlite3_errmsg(db->conn));
+	sqlite3_reset(st);
+	if (!ok || r != SQLITE_DONE) {
+		db_strv_free(*owners);
+		db_strv_free(*files);
+		*owners = *files = NULL;
+		return DB_ERROR;
+	}
+	/* None: empty lists, not NULL. */
+	if ((*owners == NULL && (*owners = calloc(1, sizeof(char *))) == NULL) ||
+	    (*files == NULL && (*files = calloc(1, sizeof(char *))) == NULL)) {
+		db_strv_free(*owners);
+		db_strv_free(*files);
+		*owners = *files = NULL;
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+void
+db_strv_free(char **v)
+{
+	strv_free(v);
 }
 
 enum db_rc

@@ -128,6 +128,16 @@ enum db_rc	 db_ca_get(struct db *db, int64_t id, struct db_ca *out);
 enum db_rc	 db_ca_by_name(struct db *db, const char *name, struct db_ca *out);
 void		 db_ca_free(struct db_ca *c);
 
+/*
+ * The private key files the server loads: the issuing keys of the active
+ * CAs and the account keys of the active upstreams (pkcs11: URLs left
+ * out), sorted by owner.  *owners ("CA NAME", "upstream NAME") and *files
+ * are NULL-terminated lists of the same length; free each with
+ * db_strv_free().
+ */
+enum db_rc	 db_key_files(struct db *db, char ***owners, char ***files);
+void		 db_strv_free(char **v);
+
 /* The issuing policy of an endpoint: its application, template and tag. */
 struct db_policy {
 	int64_t			 application_id;
@@ -192,6 +202,14 @@ enum db_rc	 db_order_set_status(struct db *db, int64_t id,
 enum db_rc	 db_account_orders(struct db *db, int64_t account_id,
 		    int64_t after, size_t max, char (*uids)[DB_UID_MAX + 1],
 		    size_t *n, int64_t *next);
+/*
+ * The number of orders of an account that are not finished at time now
+ * (RFC 8555 §7.1.6): pending or ready and expiring after now, or
+ * processing.  *soonest is the earliest expiry of those pending or ready
+ * ones, 0 if there are none.
+ */
+enum db_rc	 db_account_unfinished_orders(struct db *db, int64_t account_id,
+		    int64_t now, int64_t *n, int64_t *soonest);
 void		 db_order_free(struct db_order *o);
 
 struct db_authz {

@@ -196,6 +196,8 @@ CREATE TABLE orders (
 	created		INTEGER NOT NULL
 );
 CREATE INDEX orders_account ON orders(account_id, id);
+-- The account's unfinished orders, counted for max_pending_orders.
+CREATE INDEX orders_unfinished ON orders(account_id, status, expires);
 
 -- A finished order never changes again (RFC 8555 §7.1.6).
 CREATE TRIGGER orders_final

@@ -99,3 +99,6 @@ INSERT INTO jobs (id, kind, ref_id, state, attempts, max_attempts, next_run,
 SELECT id, kind, ref_id, state, attempts, max_attempts, next_run, lease_owner,
     lease_until, deadline, last_error, created, updated FROM temp.jobs_v3;
 DROP TABLE temp.jobs_v3;
+
+-- The account's unfinished orders, counted for max_pending_orders.
+CREATE INDEX orders_unfinished ON orders(account_id, status, expires);

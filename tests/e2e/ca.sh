@@ -12,7 +12,7 @@ CA=$SCRIPTS/acme-ca
 W=$T/w
 mkdir -m 700 "$W"
 
-t_plan 76
+t_plan 81
 
 # run ARGS... - acme-ca on the test database; output in $T/out, $T/err.
 run() {
@@ -291,6 +291,60 @@ elif [ "${CI:-}" = true ]; then
 	for i in 1 2 3; do t_not_ok "SoftHSM test $i: softhsm2 and p11tool are required in CI"; done
 else
 	for i in 1 2 3; do t_ok "# SKIP softhsm2 or p11tool not installed"; done
+fi
+
+# --- an issuing key file readable by others --------------------------------
+# acme-fcgi --check names it and fails; the signer will not sign with it.
+IK=$T/db/ca/dflt/issuing.key
+chmod o+r "$IK"
+"$ACME_FCGI" -c "$CONF" --check > "$T/out" 2> "$T/err"
+rc=$?
+[ $rc -ne 0 ] && grep -qF "CA dflt: unsafe key file: $IK is readable or writable by others; run chmod o-rwx on it" "$T/err" &&
+    ! grep -q "PRIVATE KEY" "$T/out" "$T/err" &&
+    t_ok "--check: an issuing key file readable by others is named, with the fix; exit $rc" ||
+    { t_not_ok "--check with an unsafe key file: exit $rc"; t_diag "$(cat "$T/out" "$T/err")"; }
+chmod o-rwx "$IK"
+"$ACME_FCGI" -c "$CONF" --check > "$T/out" 2> "$T/err" &&
+    t_ok "--check: passes again after chmod o-rwx" ||
+    { t_not_ok "--check after chmod o-rwx"; t_diag "$(cat "$T/out" "$T/err")"; }
+
+DEMO=$top_builddir/tests/e2e/acme-client-demo
+if command -v nginx >/dev/null 2>&1 && command -v curl >/dev/null 2>&1 && [ -x "$DEMO" ]; then
+	make_tls
+	NP=$(freeport) FP=$(freeport)
+	BASE_URL=https://127.0.0.1:$NP/acme
+	sed "s|^base_url = .*|base_url = $BASE_URL|" "$CONF" > "$T/srv.conf"
+	CONF=$T/srv.conf
+	"$SCRIPTS/acme-app" --db "$DB" create kapp > /dev/null &&
+	    "$SCRIPTS/acme-template" --db "$DB" create kt --ca dflt --allow '*.example.test' \
+	    --key-types ec256 > /dev/null &&
+	    endpoint ke --application kapp --template kt &&
+	    start_standalone "127.0.0.1:$FP" 1 &&
+	    FCGI_ADDR=127.0.0.1:$FP start_nginx "$NP" &&
+	    wait_url "$BASE_URL/ke/directory" && eab ke ||
+	    { echo "Bail out! the server for the key file tests did not start"; exit 1; }
+	ncerts() { sqlite3 "$DB" "SELECT count(*) FROM certificates"; }
+	n0=$(ncerts)
+	chmod o+r "$IK"
+	"$DEMO" -d "$BASE_URL/ke/directory" -r "$CA_BUNDLE" -a "$T/k1.key" -k "$KID" -m "$HMAC" \
+	    -o "$T/k1.pem" www.example.test > "$T/out" 2> "$T/err"
+	rc=$?
+	[ $rc -ne 0 ] && grep -q "serverInternal (500)" "$T/err" &&
+	    grep -q "the CA key file is unsafe" "$T/err" && ! grep -qF "$IK" "$T/err" &&
+	    t_ok "finalize with an unsafe CA key file: serverInternal, the key file is unsafe" ||
+	    { t_not_ok "finalize with an unsafe CA key file: exit $rc"; t_diag "$(cat "$T/out" "$T/err")"; }
+	[ "$(ncerts)" = "$n0" ] && [ ! -s "$T/k1.pem" ] &&
+	    t_ok "finalize with an unsafe CA key file: nothing issued" ||
+	    t_not_ok "finalize with an unsafe CA key file: $(ncerts) certificates, $n0 before"
+	chmod o-rwx "$IK"
+	"$DEMO" -d "$BASE_URL/ke/directory" -r "$CA_BUNDLE" -a "$T/k1.key" -e \
+	    -o "$T/k2.pem" www.example.test > "$T/out" 2> "$T/err"
+	rc=$?
+	[ $rc -eq 0 ] && [ "$(ncerts)" = $((n0 + 1)) ] && [ -s "$T/k2.pem" ] &&
+	    t_ok "after chmod o-rwx: finalize issues" ||
+	    { t_not_ok "after chmod o-rwx: exit $rc, $(ncerts) certificates"; t_diag "$(cat "$T/out" "$T/err")"; }
+else
+	for i in 1 2 3; do t_ok "# SKIP nginx, curl or acme-client-demo missing"; done
 fi
 
 t_done

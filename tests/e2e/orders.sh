@@ -189,7 +189,7 @@ last=$(tail -c 1 "$T/good.der" | od -An -tu1 | tr -d ' ')
 { head -c $((sz - 1)) "$T/good.der"; printf "\\$(printf '%03o' $((last ^ 1)))"; } > "$T/badsig.der"
 b64u < "$T/badsig.der" > "$T/badsig.b64"
 
-t_plan 159
+t_plan 169
 
 # --- directory ----------------------------------------------------------------
 STATUS=$(curl_ -o "$T/resp" -w '%{http_code}' "$E1/directory")
@@ -549,6 +549,58 @@ fetch "$O1" a1
 [ "$(jq -r .status "$T/resp")" = valid ] && [ "$(jq -r .certificate "$T/resp")" = "$CERT1" ] &&
     t_ok "deactivating an authorization of a valid order leaves the order valid" ||
     t_not_ok "valid order after deactivation: $(body)"
+
+# --- max_pending_orders ------------------------------------------------------------
+# A third acme-fcgi on the same database, its configuration the same but for
+# max_pending_orders = 2, behind its own nginx (the rest keeps the default).
+# Its base_url is the same, so the JWS are signed for $BASE_URL's URLs.
+LP=$(freeport) LFP=$(freeport)
+{ cat "$CONF"; echo "max_pending_orders = 2"; } > "$T/limit.conf"
+start_standalone "127.0.0.1:$LFP" 1 "$T/limit.conf"
+FCGI_ADDR=127.0.0.1:$LFP start_nginx "$LP"
+LIMIT_NO=https://127.0.0.1:$LP/acme/e2/new-order
+NO2=$BASE_URL/e2/new-order
+# limit_order N - newOrder N (www-N.example.test) by account l1 through it.
+limit_order() {
+	post "$LIMIT_NO" "$(signed "$NO2" l1 "$(ids "www-$1.example.test")")"
+	ORDER=$(resp_header Location)
+	FIN=$(jq -r '.finalize // empty' "$T/resp" 2>/dev/null)
+}
+wait_url "https://127.0.0.1:$LP/acme/e2/directory" && account l1 e2 &&
+    t_ok "an instance with max_pending_orders = 2, and an account" ||
+    t_not_ok "max_pending_orders instance or account l1"
+limit_order 1
+LFIN1=$FIN
+[ "$STATUS" = 201 ] && [ "$(jq -r .status "$T/resp")" = ready ] &&
+    t_ok "max_pending_orders 2: the first order is accepted" || t_not_ok "first order: $STATUS $(body)"
+limit_order 2
+[ "$STATUS" = 201 ] && t_ok "max_pending_orders 2: the second order is accepted" ||
+    t_not_ok "second order: $STATUS $(body)"
+rejected "max_pending_orders 2: the third order" 429 rateLimited "$LIMIT_NO" \
+    "$(signed "$NO2" l1 "$(ids www-3.example.test)")"
+ra=$(resp_header Retry-After)
+case $ra in
+''|*[!0-9]*) ra_ok=0 ;;
+*) [ "$ra" -ge 1 ] && [ "$ra" -le 604800 ] && ra_ok=1 || ra_ok=0 ;;
+esac
+[ $ra_ok = 1 ] && [ "$(jq -r .status "$T/resp")" = 429 ] &&
+    jq -r .detail "$T/resp" | grep -q "has 2 orders not yet finished" &&
+    t_ok "rateLimited names the limit; Retry-After $ra s: when the soonest expires" ||
+    t_not_ok "rateLimited: Retry-After '$ra', $(body)"
+# Finalized (valid), the first no longer counts.
+"$PROBE" keygen ec256 "$T/l1-cert.key" && csr lim1 "$T/l1-cert.key" www-1.example.test
+fetch "$LFIN1" l1 "$(csr_body lim1)"
+[ "$STATUS" = 200 ] && [ "$(jq -r .status "$T/resp")" = valid ] &&
+    t_ok "max_pending_orders: the first order finalized, valid" || t_not_ok "finalize: $STATUS $(body)"
+limit_order 3
+[ "$STATUS" = 201 ] && t_ok "max_pending_orders 2: after one is finalized, a new order is accepted" ||
+    t_not_ok "order after finalize: $STATUS $(body)"
+limit_order 4
+expect_problem "max_pending_orders 2: and then again refused" 429 rateLimited
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM orders o JOIN accounts a ON a.id = o.account_id
+    WHERE a.uid = '$(basename "$(kid l1)")'")" = 3 ] &&
+    t_ok "account l1 has exactly the three orders accepted" ||
+    t_not_ok "orders of l1: $(sqlite3 "$DB" 'SELECT uid, status FROM orders')"
 
 # --- a deactivated endpoint (permanent: last) --------------------------------------
 "$SCRIPTS/acme-endpoint" --db "$DB" deactivate e1 > /dev/null

@@ -22,7 +22,7 @@ b64url() { head -c "$1" /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 # sq SQL - sqlite3 on the database; 1 if it refuses (its exit code varies).
 sq() { sqlite3 "$DB" "$1" || return 1; }
 
-t_plan 143
+t_plan 145
 
 "$SCRIPTS/acme-ca" --db "$DB" init main > /dev/null 2>&1 &&
     "$SCRIPTS/acme-app" --db "$DB" create app > /dev/null &&
@@ -64,6 +64,17 @@ $UP show le > "$T/show" 2>&1 && grep -qx " *account_url = not registered yet" "$
     t_not_ok "show: $(cat "$T/show")"
 ! grep -qF "$HMAC" "$T/list" "$T/show" && ! grep -qF "$KEYLINE" "$T/list" "$T/show" &&
     t_ok "neither list nor show prints the MAC key or the account key" || t_not_ok "secret printed"
+# An account key others may read: acme-fcgi --check names it and fails.
+chmod o+r "$KEY"
+RC=0
+"$ACME_FCGI" -c "$CONF" --check > "$T/check" 2>&1 || RC=$?
+[ "$RC" = 1 ] && grep -q "upstream le: unsafe key file: $KEY" "$T/check" &&
+    ! grep -qF "$KEYLINE" "$T/check" &&
+    t_ok "--check: an account key others may read fails it, named, never printed" ||
+    t_not_ok "--check with o+r: exit $RC: $(cat "$T/check")"
+chmod o-rwx "$KEY"
+"$ACME_FCGI" -c "$CONF" --check > "$T/check" 2>&1 &&
+    t_ok "--check passes again after chmod o-rwx" || t_not_ok "--check after chmod: $(cat "$T/check")"
 
 $UP add bare --directory https://acme.example.org/directory > /dev/null 2> "$T/err" &&
     [ "$(q "SELECT eab_kid IS NULL AND eab_hmac IS NULL AND ca_bundle IS NULL AND contact IS NULL

@@ -113,8 +113,9 @@ SQL
 
 # old_db VERSION FILE - a database of VERSION made from a new one: the
 # tables later migrations add are dropped, certificates is as it was before
-# version 4 rebuilt it (jobs too, in version 3), and templates as before
-# version 3 did (version 3 has today's).  Then rows that refer to each other.
+# version 4 rebuilt it (jobs too, in version 3), orders without the index
+# version 4 added, and templates as before version 3 did (version 3 has
+# today's).  Then rows that refer to each other.
 old_db() {
 	cp "$dir/acme.db" "$2"
 	drop="DROP TABLE upstream_orders; DROP TABLE certificates;"
@@ -122,6 +123,8 @@ old_db() {
 	    DROP TABLE managed_challenge_rules; DROP TABLE managed_challenges;
 	    DROP TABLE templates; DROP TABLE upstreams; DROP TABLE jobs;"
 	[ "$1" -ge 2 ] || drop="$drop DROP TABLE authorizations; DROP TABLE orders;"
+	# Version 4 added the index orders_unfinished (max_pending_orders).
+	[ "$1" -lt 2 ] || drop="$drop DROP INDEX orders_unfinished;"
 	[ "$1" -lt 2 ] || drop="$drop
 $(cat "$dir/old-certificates.sql")"
 	[ "$1" -lt 3 ] || drop="$drop DROP TABLE jobs;

@@ -6,6 +6,8 @@
  */
 #include "autoconfig.h"
 
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -1106,6 +1109,72 @@ pem_cat(char *buf, size_t n, gnutls_x509_crt_t crt)
 }
 
 /* An upstream's chain is read, split and checked against the CSR and order. */
+/* A key file by mode and type: key_file_safe() and key_load() agree. */
+static void
+test_key_file_modes(void **state)
+{
+	static const struct {
+		mode_t	mode;
+		int	safe;
+	} modes[] = {
+		{ 0600, 1 }, { 0400, 1 },
+		{ 0640, 1 }, { 0660, 1 },	/* the group is the admin's business */
+		{ 0644, 0 }, { 0604, 0 }, { 0602, 0 }, { 0666, 0 },
+	};
+	char		dir[FIXTURE_PATH_MAX], path[FIXTURE_PATH_MAX];
+	char		link[FIXTURE_PATH_MAX], sub[FIXTURE_PATH_MAX];
+	char		err[FIXTURE_PATH_MAX + 64];
+	char		*pem;
+	struct key	k;
+	struct ca	ca;
+
+	(void)state;
+	assert_true(fixture_tmpdir(dir, sizeof(dir)));
+	assert_true(fixture_path(path, sizeof(path), dir, "issuing.key"));
+	assert_true(fixture_path(link, sizeof(link), dir, "link.key"));
+	assert_true(fixture_path(sub, sizeof(sub), dir, "sub"));
+	assert_true(key_save(&iss[KEY_EC256].key, path));
+	pem = pem_of(iss[KEY_EC256].cert);
+	for (size_t i = 0; i < nitems(modes); i++) {
+		assert_int_equal(chmod(path, modes[i].mode), 0);
+		err[0] = '\0';
+		assert_int_equal(key_file_safe(path, err, sizeof(err)), modes[i].safe);
+		assert_int_equal(key_load(&k, path), modes[i].safe);
+		assert_int_equal(ca_load(&ca, pem, strlen(pem), path), modes[i].safe);
+		if (modes[i].safe) {
+			key_free(&k);
+			ca_free(&ca);
+		} else {
+			assert_null(k.priv);
+			/* The message names the file and the fix, never the key. */
+			assert_non_null(strstr(err, path));
+			assert_non_null(strstr(err, "run chmod o-rwx on it"));
+			assert_null(strstr(err, "PRIVATE"));
+		}
+	}
+	/* A symlink counts by its target (stat, not lstat). */
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(key_file_safe(link, err, sizeof(err)), 1);
+	assert_true(key_load(&k, link));
+	key_free(&k);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(key_file_safe(link, err, sizeof(err)), 0);
+	assert_false(key_load(&k, link));
+	/* A directory, even of a safe mode, and a missing file are refused. */
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(key_file_safe(sub, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_false(key_load(&k, sub));
+	assert_int_equal(key_file_safe("/nonexistent/acme.key", err, sizeof(err)), -1);
+	assert_false(key_load(&k, "/nonexistent/acme.key"));
+	/* A pkcs11: URL is no file: key_file_safe() lets it through. */
+	assert_int_equal(key_file_safe("pkcs11:token=none;object=none", err,
+	    sizeof(err)), 1);
+	free(pem);
+	fixture_rmtree(dir);
+}
+
 static void
 test_upstream_leaf(void **state)
 {
@@ -1233,6 +1302,7 @@ main(void)
 		cmocka_unit_test(test_leaf_rejects_bad_key),
 		cmocka_unit_test(test_load_and_issue),
 		cmocka_unit_test(test_load_rejects),
+		cmocka_unit_test(test_key_file_modes),
 		cmocka_unit_test(test_upstream_leaf),
 		cmocka_unit_test(test_der_serial_and_key),
 	};

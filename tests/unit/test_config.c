@@ -91,6 +91,7 @@ test_defaults(void **state)
 	assert_int_equal(c.max_identifiers, 100);
 	assert_int_equal(c.order_lifetime, 604800);
 	assert_int_equal(c.orders_per_page, 100);
+	assert_int_equal(c.max_pending_orders, 300);
 	assert_int_equal(c.upstream_timeout, 1800);
 	assert_int_equal(c.job_processes, 4);
 	assert_null(c.location_header);
@@ -121,6 +122,7 @@ test_every_key(void **state)
 	    "max_identifiers = 10\n"
 	    "order_lifetime = 3600\n"
 	    "orders_per_page = 2\n"
+	    "max_pending_orders = 7\n"
 	    "upstream_timeout = 30\n"
 	    "job_processes = 64\n"
 	    "rfc2136_solver = /opt/acme/rfc2136-solver\n"
@@ -142,6 +144,7 @@ test_every_key(void **state)
 	assert_int_equal(c.max_identifiers, 10);
 	assert_int_equal(c.order_lifetime, 3600);
 	assert_int_equal(c.orders_per_page, 2);
+	assert_int_equal(c.max_pending_orders, 7);
 	assert_int_equal(c.upstream_timeout, 30);
 	assert_int_equal(c.job_processes, 64);
 	assert_string_equal(c.rfc2136_solver, "/opt/acme/rfc2136-solver");
@@ -240,6 +243,11 @@ test_rejects_integer_out_of_range(void **state)
 	refused("order_lifetime = 2592001\n", 1, "order_lifetime: not an integer");
 	refused("orders_per_page = 0\n", 1, "orders_per_page: not an integer from 1 to 1000");
 	refused("orders_per_page = 1001\n", 1, "orders_per_page: not an integer");
+	refused("max_pending_orders = 0\n", 1,
+	    "max_pending_orders: not an integer from 1 to 10000");
+	refused("max_pending_orders = 10001\n", 1,
+	    "max_pending_orders: not an integer from 1 to 10000");
+	refused("max_pending_orders = -1\n", 1, "max_pending_orders: not an integer");
 	refused("upstream_timeout = 29\n", 1,
 	    "upstream_timeout: not an integer from 30 to 604800");
 	refused("upstream_timeout = 604801\n", 1, "upstream_timeout: not an integer");
@@ -250,6 +258,12 @@ test_rejects_integer_out_of_range(void **state)
 	accepted("workers = 256\nnonce_lifetime = 60\nmax_body = 16777216\n", &c);
 	assert_int_equal(c.workers, 256);
 	assert_int_equal(c.max_body, 16777216);
+	config_free(&c);
+	accepted("max_pending_orders = 1\n", &c);
+	assert_int_equal(c.max_pending_orders, 1);
+	config_free(&c);
+	accepted("max_pending_orders = 10000\n", &c);
+	assert_int_equal(c.max_pending_orders, 10000);
 	config_free(&c);
 }
 

@@ -688,6 +688,74 @@ test_order_by_id_error_and_no_times(void **state)
 	    ORDER_VALID, NULL), DB_NOTFOUND);
 }
 
+/* An order of acct in status s expiring at expires; its id. */
+static int64_t
+order_status_add(int64_t acct, enum order_status s, int64_t expires)
+{
+	struct db_order o;
+
+	memset(&o, 0, sizeof(o));
+	assert_true(ident_new(o.uid));
+	o.account_id = acct;
+	o.status = s;
+	o.identifiers = ids_json;
+	o.expires = expires;
+	o.created = 1700000000;
+	assert_int_equal(db_order_insert(db, &o), DB_OK);
+	return o.id;
+}
+
+/*
+ * Unfinished orders (max_pending_orders): pending and ready ones not yet
+ * expired, and processing ones; not valid, invalid, expired or another
+ * account's.  The soonest expiry is that of the pending and ready ones.
+ */
+static void
+test_account_unfinished_orders(void **state)
+{
+	struct db_account	a, b;
+	int64_t			n = -1, soonest = -1, now = 1700050000;
+
+	(void)state;
+	account(&a, ep1, tp1);
+	account_add(&a);
+	account(&b, ep1, tp2);
+	account_add(&b);
+	assert_int_equal(db_account_unfinished_orders(db, a.id, now, &n,
+	    &soonest), DB_OK);
+	assert_true(n == 0);
+	assert_true(soonest == 0);
+	/* Processing only: counted, no expiry (even one long past). */
+	order_status_add(a.id, ORDER_PROCESSING, now - 1000);
+	assert_int_equal(db_account_unfinished_orders(db, a.id, now, &n,
+	    &soonest), DB_OK);
+	assert_true(n == 1);
+	assert_true(soonest == 0);
+	order_status_add(a.id, ORDER_READY, now + 500);
+	order_status_add(a.id, ORDER_PENDING, now + 200);
+	order_status_add(a.id, ORDER_READY, now + 900);
+	/* Not counted: finished, expired (now itself included), another's. */
+	order_status_add(a.id, ORDER_VALID, now + 100);
+	order_status_add(a.id, ORDER_INVALID, now + 100);
+	order_status_add(a.id, ORDER_PENDING, now - 1);
+	order_status_add(a.id, ORDER_READY, now);
+	order_status_add(b.id, ORDER_READY, now + 50);
+	order_status_add(b.id, ORDER_PROCESSING, now + 50);
+	assert_int_equal(db_account_unfinished_orders(db, a.id, now, &n,
+	    &soonest), DB_OK);
+	assert_true(n == 4);
+	assert_true(soonest == now + 200);
+	/* Later, the pending one expired: the next ready one is the soonest. */
+	assert_int_equal(db_account_unfinished_orders(db, a.id, now + 200, &n,
+	    &soonest), DB_OK);
+	assert_true(n == 3);
+	assert_true(soonest == now + 500);
+	assert_int_equal(db_account_unfinished_orders(db, b.id, now, &n,
+	    &soonest), DB_OK);
+	assert_true(n == 2);
+	assert_true(soonest == now + 50);
+}
+
 static void
 test_upstream_get_every_column(void **state)
 {
@@ -1514,6 +1582,7 @@ main(void)
 		DBTEST(test_account_by_id),
 		DBTEST(test_order_by_id),
 		DBTEST(test_order_by_id_error_and_no_times),
+		DBTEST(test_account_unfinished_orders),
 		DBTEST(test_upstream_get_every_column),
 		DBTEST(test_upstream_get_nulls_and_removed),
 		DBTEST(test_upstream_set_account_once),
