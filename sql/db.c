@@ -1571,32 +1571,51 @@ fill_nothing(sqlite3_stmt *st, void *arg)
 	return 1;
 }
 
-int
-db_jobs_running_on(struct db *db, const char *host, struct db_job *out, size_t max)
+/*
+ * Reads the job rows st (bound) yields, at most max, into out; steps to the
+ * end whatever max (an UPDATE ... RETURNING makes every change on its
+ * first step, and every row it changed must be read).  Returns how many,
+ * or -1 (out empty) if a step or a row failed.
+ */
+static int
+jobs_read(struct db *db, sqlite3_stmt *st, const char *what, struct db_job *out,
+    size_t max)
 {
-	sqlite3_stmt	*st;
-	size_t		 n = 0;
-	int		 r;
+	size_t	n = 0;
+	int	r, bad = 0;
 
-	if ((st = stmt(db, STMT_JOBS_RUNNING_ON)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (bad || n == max)
+			continue;
 		memset(&out[n], 0, sizeof(out[n]));
-		if (!fill_job(st, &out[n]))
-			break;
+		if (!fill_job(st, &out[n])) {
+			log_err("%s: a job row is unreadable", what);
+			bad = 1;
+			continue;
+		}
 		n++;
 	}
-	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		log_err("db_jobs_running_on: %s", sqlite3_errmsg(db->conn));
+	if (r != SQLITE_DONE)
+		log_err("%s: %s", what, sqlite3_errmsg(db->conn));
 	sqlite3_reset(st);
-	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+	if (r != SQLITE_DONE || bad) {
 		while (n > 0)
 			db_job_free(&out[--n]);
 		return -1;
 	}
 	return (int)n;
+}
+
+int
+db_jobs_running_on(struct db *db, const char *host, struct db_job *out, size_t max)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(db, STMT_JOBS_RUNNING_ON)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	return jobs_read(db, st, "db_jobs_running_on", out, max);
 }
 
 enum db_rc
@@ -1626,36 +1645,14 @@ db_job_due(struct db *db, int64_t now)
 int
 db_jobs_failed_deadline(struct db *db, int64_t now, struct db_job *out, size_t max)
 {
-	sqlite3_stmt	*st;
-	size_t		 n = 0;
-	int		 r, bad = 0;
+	sqlite3_stmt *st;
 
 	if ((st = stmt(db, STMT_JOBS_FAIL_DEADLINE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < max) {
-		memset(&out[n], 0, sizeof(out[n]));
-		/* A job failed but not handed back would leave its work as it is. */
-		if (!fill_job(st, &out[n])) {
-			log_err("db_jobs_failed_deadline: a job row is unreadable");
-			bad = 1;
-			break;
-		}
-		n++;
-	}
-	/* RETURNING: every change is made by the first step; read them all. */
-	while (r == SQLITE_ROW)
-		r = sqlite3_step(st);
-	if (r != SQLITE_DONE)
-		log_err("db_jobs_failed_deadline: %s", sqlite3_errmsg(db->conn));
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE || bad) {
-		while (n > 0)
-			db_job_free(&out[--n]);
-		return -1;
-	}
-	return (int)n;
+	/* A job failed but not handed back would leave its work as it is. */
+	return jobs_read(db, st, "db_jobs_failed_deadline", out, max);
 }
 
 void

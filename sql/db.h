@@ -441,7 +441,11 @@ int		 db_jobs_running_on(struct db *db, const char *host,
  */
 enum db_rc	 db_job_release(struct db *db, int64_t id, const char *owner,
 		    int64_t now);
-/* DB_OK if a job is due now (db_job_claim() would find one), else DB_NOTFOUND. */
+/*
+ * DB_OK if a queued job's next_run has come or a running job's lease has
+ * run out, else DB_NOTFOUND.  Jobs past their deadline or out of attempts
+ * count too: a runner started for them fails them (its sweep).
+ */
 enum db_rc	 db_job_due(struct db *db, int64_t now);
 /*
  * Fails queued or running jobs whose deadline has come ("deadline passed")
